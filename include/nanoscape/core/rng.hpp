@@ -1,0 +1,73 @@
+#pragma once
+/// @file Random-number streams that do not depend on the thread count or the C++ library.
+///
+/// Every stochastic component takes an Rng made by make_stream(seed, stream_id): a candidate,
+/// walker or sample gets its own stream from its id, so which thread runs it does not matter.
+/// The distributions are written out here (not std::*_distribution, whose algorithms differ
+/// between standard libraries) so a seed gives the same numbers everywhere.
+
+#include <cmath>
+#include <cstdint>
+#include <numbers>
+
+namespace nanoscape {
+
+/// SplitMix64 (Steele, Lea, Flood, OOPSLA 2014): a bijective 64-bit mixer.
+[[nodiscard]] constexpr std::uint64_t splitmix64(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+/// xoshiro256** (Blackman & Vigna 2018): small, fast, statistically strong generator.
+class Rng {
+public:
+    using result_type = std::uint64_t;
+
+    /// Seeds the four state words from `seed` through SplitMix64.
+    explicit Rng(std::uint64_t seed = 0) {
+        for (auto& word : state_) word = seed = splitmix64(seed);
+    }
+    static constexpr result_type min() { return 0; }
+    static constexpr result_type max() { return ~result_type{0}; }
+
+    /// Next 64 random bits.
+    result_type operator()() {
+        const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+        const std::uint64_t t = state_[1] << 17;
+        state_[2] ^= state_[0];
+        state_[3] ^= state_[1];
+        state_[1] ^= state_[2];
+        state_[0] ^= state_[3];
+        state_[2] ^= t;
+        state_[3] = rotl(state_[3], 45);
+        return result;
+    }
+
+    /// Uniform in [0, 1), 53 random bits.
+    double uniform() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
+    /// Uniform in [lo, hi).
+    double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+    /// Uniform integer in [0, n), n > 0 (Lemire's nearly-divisionless method is overkill here:
+    /// the modulo bias of 64-bit draws is below 2^-40 for any n we use).
+    std::uint64_t below(std::uint64_t n) { return (*this)() % n; }
+    /// Standard normal deviate (Box-Muller; one value per call keeps the stream simple).
+    double normal() {
+        double u1 = uniform();
+        while (u1 <= 0.0) u1 = uniform();
+        const double u2 = uniform();
+        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+    }
+
+private:
+    static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    std::uint64_t state_[4]{};
+};
+
+/// The independent stream number `stream` of run seed `seed`.
+[[nodiscard]] inline Rng make_stream(std::uint64_t seed, std::uint64_t stream) {
+    return Rng(splitmix64(seed ^ splitmix64(stream + 0x632BE59BD9B4E019ULL)));
+}
+
+}  // namespace nanoscape

@@ -1,0 +1,49 @@
+#pragma once
+/// @file The reference-calculator interface.
+///
+/// A Potential gives the energy (eV; epsilon for reduced Lennard-Jones), forces
+/// F = -dE/dx (eV/Angstrom) and per-atom energies of a finite cluster. Implementations are
+/// const and re-entrant: many threads relax different clusters with one Potential.
+
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "nanoscape/geometry/cluster.hpp"
+
+namespace nanoscape {
+
+class Potential {
+public:
+    virtual ~Potential() = default;
+
+    /// Registry key of the model ("lj", "gupta", ...).
+    [[nodiscard]] virtual std::string type() const = 0;
+    /// One line for logs and file headers: model, parameter set and its source.
+    [[nodiscard]] virtual std::string description() const = 0;
+    /// Interaction range (Angstrom); no_cutoff if every pair interacts.
+    [[nodiscard]] virtual double cutoff() const = 0;
+    /// Species with parameters; empty if any species is accepted (Lennard-Jones).
+    [[nodiscard]] virtual std::vector<Species> supported_species() const = 0;
+    /// Typical nearest-neighbour distance of an a-b pair (Angstrom): used to build starting
+    /// structures, scale random moves and tell bonded from separated atoms.
+    [[nodiscard]] virtual double pair_distance(Species a, Species b) const = 0;
+
+    /// Energy of `cluster` (eV). If `forces` is given it is resized to 3 x N and receives
+    /// -dE/dx (eV/Angstrom); if `atom_energies` is given it is resized to N and receives a
+    /// partition of E over atoms (eV) that sums to E.
+    [[nodiscard]] virtual double compute(const Cluster& cluster, Eigen::Matrix3Xd* forces,
+                                         Eigen::VectorXd* atom_energies) const = 0;
+
+    /// Energy only (eV).
+    [[nodiscard]] double energy(const Cluster& cluster) const { return compute(cluster, nullptr, nullptr); }
+    /// Energy (eV) and forces (eV/Angstrom).
+    double energy_and_forces(const Cluster& cluster, Eigen::Matrix3Xd& forces) const {
+        return compute(cluster, &forces, nullptr);
+    }
+    /// Throws InputError naming every species of `cluster` this potential has no parameters for.
+    void check_species(const Cluster& cluster) const;
+};
+
+}  // namespace nanoscape

@@ -1,0 +1,40 @@
+#include "nanoscape/potentials/registry.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "nanoscape/potentials/gupta.hpp"
+#include "nanoscape/potentials/lennard_jones.hpp"
+
+namespace nanoscape {
+
+const std::vector<PotentialEntry>& potential_registry() {
+    // One line per potential: key, summary, factory, default parameter file, test elements.
+    static const std::vector<PotentialEntry> entries{
+        {"lj", "Lennard-Jones, reduced units by default (epsilon = sigma = 1)", make_lennard_jones, "", {"Ar"}},
+        {"gupta", "Gupta / RGL / SMATB second-moment tight binding", make_gupta,
+         "gupta_cleri_rosato.toml", {"Pt", "Au"}},
+    };
+    return entries;
+}
+
+std::vector<std::string> potential_keys() {
+    std::vector<std::string> keys;
+    for (const auto& e : potential_registry()) keys.push_back(e.key);
+    return keys;
+}
+
+const PotentialEntry& find_potential(const std::string& key, const SourceLocation& where) {
+    for (const auto& e : potential_registry())
+        if (e.key == key) return e;
+    throw InputError(where, fmt::format("unknown potential type '{}'{}; valid types: {}", key,
+                                        did_you_mean(key, potential_keys()), fmt::join(potential_keys(), ", ")));
+}
+
+std::unique_ptr<Potential> create_potential(const ParameterTable& table) {
+    if (!table.has("type")) throw table.error("type", fmt::format("is required (one of: {})",
+                                                                  fmt::join(potential_keys(), ", ")));
+    return find_potential(table.require_string("type"), table.where("type")).create(table);
+}
+
+}  // namespace nanoscape
