@@ -63,11 +63,7 @@ Gupta::Gupta(GuptaParameters parameters) : parameters_(std::move(parameters)) {
         tables_[ia * nt + ib] = tables_[ib * nt + ia] = t;
         cutoff_ = std::max(cutoff_, pr.r_c);
     }
-    for (std::size_t a = 0; a < nt; ++a)
-        for (std::size_t b = a; b < nt; ++b)
-            if (!seen[a * nt + b])
-                throw InputError(fmt::format("gupta: no parameters for the pair {}-{} (every pair of {} is needed)",
-                                             symbol(species_[a]), symbol(species_[b]), join_symbols(species_, " ")));
+    defined_.assign(seen.begin(), seen.end());
 }
 
 std::string Gupta::description() const {
@@ -103,12 +99,26 @@ Gupta::PairValues Gupta::evaluate(const Table& t, double r) const {
 }
 
 Gupta::PairValues Gupta::pair_values(Species a, Species b, double r) const {
-    if (type_of_[a] < 0 || type_of_[b] < 0) (void)pair_distance(a, b);  // throws the message
+    (void)pair_distance(a, b);  // throws for a pair without parameters
     return evaluate(table(a, b), r);
 }
 
-double Gupta::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::VectorXd* atom_energies) const {
+void Gupta::check_pairs(const Cluster& cluster) const {
     check_species(cluster);
+    // A set may cover several metals without their cross pairs (Cleri-Rosato is pure metals
+    // only), so completeness is checked for the species this cluster contains.
+    std::vector<int> present(species_.size(), 0);
+    for (Species z : cluster.species) present[type_of_[z]] = 1;
+    const std::size_t nt = species_.size();
+    for (std::size_t a = 0; a < nt; ++a)
+        for (std::size_t b = a; b < nt; ++b)
+            if (present[a] && present[b] && !defined_[a * nt + b])
+                throw InputError(fmt::format("{} has no parameters for the pair {}-{}", description(),
+                                             symbol(species_[a]), symbol(species_[b])));
+}
+
+double Gupta::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::VectorXd* atom_energies) const {
+    check_pairs(cluster);
     const auto n = static_cast<Eigen::Index>(cluster.size());
     const auto& z = cluster.species;
     // Pass 1: band sums rho_i and the repulsion of each atom.

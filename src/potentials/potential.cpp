@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/geometry/neighbour_list.hpp"
 
 namespace nanoscape {
 
@@ -17,6 +18,22 @@ void Potential::check_species(const Cluster& cluster) const {
     if (missing.empty()) return;
     throw InputError(fmt::format("{} has no parameters for {} (it has: {})", description(),
                                  join_symbols(missing, ", "), join_symbols(supported, " ")));
+}
+
+void check_no_overlap(const Cluster& cluster, const Potential& potential, const std::string& what, double fraction) {
+    potential.check_species(cluster);
+    double longest = 0.0;
+    const auto kinds = cluster.unique_species();
+    for (Species a : kinds)
+        for (Species b : kinds) longest = std::max(longest, fraction * potential.pair_distance(a, b));
+    CellGrid(cluster.positions, longest).for_each_pair([&](int i, int j, const Eigen::Vector3d&, double r) {
+        const Species a = cluster.species[i], b = cluster.species[j];
+        const double limit = fraction * potential.pair_distance(a, b);
+        if (r < limit)
+            throw InputError(fmt::format("{}: atoms {} ({}) and {} ({}) overlap: {:.4f} A apart, less than {:.4f} A "
+                                         "({} x the {}-{} pair distance)",
+                                         what, i + 1, symbol(a), j + 1, symbol(b), r, limit, fraction, symbol(a), symbol(b)));
+    });
 }
 
 }  // namespace nanoscape

@@ -40,7 +40,7 @@ struct GuptaPair {
     double r_c = 0;        ///< end of the tail = cutoff, Angstrom (infinity: no cutoff)
 };
 
-/// A complete parameter set: one GuptaPair for every pair of its species.
+/// A parameter set: one GuptaPair per species pair it covers.
 struct GuptaParameters {
     std::vector<GuptaPair> pairs;  ///< every unordered pair of the species, each once
     std::string name;              ///< name of the set, e.g. "Cleri-Rosato 1993"
@@ -50,7 +50,8 @@ struct GuptaParameters {
 /// Gupta potential for any number of species.
 class Gupta final : public Potential {
 public:
-    /// Throws InputError for a missing pair, a non-positive parameter or r_c <= r_sc.
+    /// Throws InputError for a pair given twice, a non-positive parameter or r_c <= r_sc.
+    /// Cross pairs may be missing; compute() then rejects clusters that need them.
     explicit Gupta(GuptaParameters parameters);
 
     [[nodiscard]] std::string type() const override { return "gupta"; }
@@ -77,11 +78,13 @@ private:
     };
     PairValues evaluate(const Table& t, double r) const;
     const Table& table(Species a, Species b) const;
+    void check_pairs(const Cluster& cluster) const;
 
     GuptaParameters parameters_;
     std::vector<Species> species_;
     std::array<int, max_atomic_number + 1> type_of_{};  // species -> 0..n_types-1, or -1
     std::vector<Table> tables_;                          // n_types x n_types
+    std::vector<char> defined_;                          // n_types x n_types: pair has parameters
     double cutoff_ = 0;
 };
 

@@ -46,4 +46,10 @@ public:
     void check_species(const Cluster& cluster) const;
 };
 
+/// Throws InputError if two atoms of `cluster` are closer than `fraction` x
+/// potential.pair_distance(a, b): overlapping atoms, which no potential describes sensibly.
+/// `what` names the structure in the message (for example "in.xyz frame 2").
+void check_no_overlap(const Cluster& cluster, const Potential& potential, const std::string& what,
+                      double fraction = 0.5);
+
 }  // namespace nanoscape
