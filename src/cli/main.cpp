@@ -1,1 +1,95 @@
-int main() { return 0; }
+// nanoscape command line: parses arguments and hands over to the commands. Thin by design.
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "commands.hpp"
+#include "nanoscape/core/error.hpp"
+#include "nanoscape/potentials/registry.hpp"
+#include "nanoscape/relax/relaxer.hpp"
+#include "nanoscape/core/version.hpp"
+
+namespace {
+
+void set_up_logging(bool quiet, bool verbose) {
+    auto logger = spdlog::stderr_color_mt("nanoscape");
+    logger->set_pattern("%^[%l]%$ %v");
+    logger->set_level(quiet ? spdlog::level::warn : verbose ? spdlog::level::debug : spdlog::level::info);
+    spdlog::set_default_logger(logger);
+}
+
+std::string potential_help() {
+    return fmt::format("potential SPEC: a registry key ({}), a potential file (*.toml) or a run file",
+                       fmt::join(nanoscape::potential_keys(), ", "));
+}
+
+// Options every structure command takes: the potential, its variant, the input file.
+void add_potential_and_input(CLI::App* command, std::string& potential, std::string& variant, std::string& input) {
+    command->add_option("--potential,-p", potential, potential_help())->required();
+    command->add_option("--variant", variant, "variant of the parameter set (e.g. dft_fit)");
+    command->add_option("input", input, "structure file (extended XYZ, multi-frame)")->required();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace nanoscape;
+    CLI::App app{"nanoscape: global optimisation of metallic nanoalloy clusters"};
+    app.set_version_flag("--version", fmt::format("nanoscape {}", version()));
+    app.require_subcommand(1);
+    bool quiet = false, verbose = false;
+    app.add_flag("-q,--quiet", quiet, "only warnings and errors on stderr");
+    app.add_flag("-v,--verbose", verbose, "debug output on stderr");
+    int exit_code = 0;
+    app.parse_complete_callback([&] { set_up_logging(quiet, verbose); });
+
+    cli::EvalOptions eval;
+    auto* eval_cmd = app.add_subcommand("eval", "energy, forces and per-atom energies of every structure in a file");
+    add_potential_and_input(eval_cmd, eval.potential, eval.variant, eval.input);
+    eval_cmd->add_option("-o,--output", eval.output, "write the frames with energy, forces, energies here");
+    eval_cmd->callback([&] { exit_code = cli::run_eval(eval); });
+
+    cli::RelaxCommandOptions relax;
+    auto* relax_cmd = app.add_subcommand("relax", "locally relax every structure in a file");
+    add_potential_and_input(relax_cmd, relax.potential, relax.variant, relax.input);
+    relax_cmd->add_option("-o,--output", relax.output, "relaxed frames (default: <input stem>.relaxed.xyz)");
+    relax_cmd->add_option("--optimizer", relax.optimizer, "local optimiser")
+        ->check(CLI::IsMember(relaxer_keys()))
+        ->capture_default_str();
+    relax_cmd->add_option("--fmax", relax.fmax, "convergence: largest force, eV/A")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    relax_cmd->add_option("--max-steps", relax.max_steps, "step limit per structure")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    relax_cmd->add_option("--max-step", relax.max_step, "largest move of an atom per step, A")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    relax_cmd->add_option("--threads,-j", relax.threads, "OpenMP threads (default: all cores)")
+        ->check(CLI::NonNegativeNumber);
+    relax_cmd->callback([&] { exit_code = cli::run_relax(relax); });
+
+    cli::ConvertOptions convert;
+    auto* convert_cmd = app.add_subcommand("convert", "read a (plain or extended) XYZ file and write extended XYZ");
+    convert_cmd->add_option("input", convert.input, "structure file")->required();
+    convert_cmd->add_option("-o,--output", convert.output, "output file")->required();
+    convert_cmd->callback([&] { exit_code = cli::run_convert(convert); });
+
+    try {
+        app.parse(argc, argv);  // runs the chosen command's callback
+    } catch (const CLI::ParseError& e) {
+        // --help and --version are "errors" with exit code 0; real usage errors exit with 2.
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    } catch (const InputError& e) {
+        fmt::print(stderr, "nanoscape: error: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "nanoscape: error: {}\n", e.what());
+        return 1;
+    }
+    return exit_code;
+}

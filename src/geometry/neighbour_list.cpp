@@ -4,13 +4,14 @@
 
 namespace nanoscape {
 
-CellGrid::CellGrid(const Eigen::Matrix3Xd& x, double cutoff) : x_(x), cutoff2_(cutoff * cutoff) {
+CellGrid::CellGrid(const Eigen::Matrix3Xd& x, double cutoff) : cutoff2_(cutoff * cutoff) {
     const int n = static_cast<int>(x.cols());
     atoms_.resize(static_cast<std::size_t>(n));
     // Few atoms or no cutoff: one cell, i.e. the plain double loop over pairs.
     if (!std::isfinite(cutoff) || n < 64) {
         for (int i = 0; i < n; ++i) atoms_[i] = i;
         cell_start_ = {0, n};
+        sorted_ = x;
         return;
     }
     const Eigen::Vector3d lo = x.rowwise().minCoeff();
@@ -40,6 +41,8 @@ CellGrid::CellGrid(const Eigen::Matrix3Xd& x, double cutoff) : x_(x), cutoff2_(c
     for (long c = 0; c < n_cells; ++c) cell_start_[c + 1] += cell_start_[c];
     std::vector<int> fill(cell_start_.begin(), cell_start_.end() - 1);
     for (int i = 0; i < n; ++i) atoms_[fill[cell_of[i]]++] = i;
+    sorted_.resize(3, n);
+    for (int slot = 0; slot < n; ++slot) sorted_.col(slot) = x.col(atoms_[slot]);
 }
 
 std::vector<NeighbourPair> build_half_neighbour_list(const Eigen::Matrix3Xd& positions, double cutoff) {

@@ -121,9 +121,14 @@ double Gupta::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::V
     check_pairs(cluster);
     const auto n = static_cast<Eigen::Index>(cluster.size());
     const auto& z = cluster.species;
-    // Pass 1: band sums rho_i and the repulsion of each atom.
+    // Pass 1: band sums rho_i and the repulsion of each atom. With a cutoff the number of
+    // pairs is O(N), so their derivatives are kept for pass 2 instead of recomputing the
+    // exponentials; without one (O(N^2) pairs) they are recomputed to keep memory O(N).
     Eigen::VectorXd rho = Eigen::VectorXd::Zero(n);
     Eigen::VectorXd repulsion = Eigen::VectorXd::Zero(n);
+    const bool keep_derivatives = forces != nullptr && std::isfinite(cutoff_);
+    std::vector<std::array<double, 2>> derivatives;  // (dphi/dr, drho/dr) per pair, in visit order
+    if (keep_derivatives) derivatives.reserve(static_cast<std::size_t>(n) * 32);
     const CellGrid grid(cluster.positions, cutoff_);
     grid.for_each_pair([&](int i, int j, const Eigen::Vector3d&, double r) {
         const PairValues v = evaluate(table(z[i], z[j]), r);
@@ -131,6 +136,7 @@ double Gupta::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::V
         repulsion[j] += v.phi;
         rho[i] += v.rho;
         rho[j] += v.rho;
+        if (keep_derivatives) derivatives.push_back({v.dphi, v.drho});
     });
     double energy = 0.0;
     Eigen::VectorXd half_inv_sqrt_rho(n);  // d sqrt(rho)/d rho = 1 / (2 sqrt(rho)); 0 for an isolated atom
@@ -149,9 +155,19 @@ double Gupta::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::V
     // Pass 2: dE/dr_ij = 2 phi'(r) - rho'(r) (1/(2 sqrt rho_i) + 1/(2 sqrt rho_j)); the
     // band term of both atoms depends on r_ij, which is why rho_i must be complete first.
     forces->setZero(3, n);
+    std::size_t pair = 0;
     grid.for_each_pair([&](int i, int j, const Eigen::Vector3d& d, double r) {
-        const PairValues v = evaluate(table(z[i], z[j]), r);
-        const double de_dr = 2.0 * v.dphi - v.drho * (half_inv_sqrt_rho[i] + half_inv_sqrt_rho[j]);
+        double dphi, drho;
+        if (keep_derivatives) {
+            dphi = derivatives[pair][0];
+            drho = derivatives[pair][1];
+            ++pair;
+        } else {
+            const PairValues v = evaluate(table(z[i], z[j]), r);
+            dphi = v.dphi;
+            drho = v.drho;
+        }
+        const double de_dr = 2.0 * dphi - drho * (half_inv_sqrt_rho[i] + half_inv_sqrt_rho[j]);
         const Eigen::Vector3d f = (de_dr / r) * d;  // force on i; d points from i to j
         forces->col(i) += f;
         forces->col(j) -= f;

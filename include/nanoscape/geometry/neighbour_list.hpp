@@ -27,7 +27,7 @@ struct NeighbourPair {
 /// atoms) the grid is a single cell and every pair is visited.
 class CellGrid {
 public:
-    /// Bins `positions` (3 x N, Angstrom; must outlive the grid) for pairs closer than `cutoff`.
+    /// Bins `positions` (3 x N, Angstrom) for pairs closer than `cutoff`.
     CellGrid(const Eigen::Matrix3Xd& positions, double cutoff);
 
     /// Calls f(i, j, d, r) once for every pair i < j with r = |x_j - x_i| < cutoff,
@@ -36,11 +36,14 @@ public:
     void for_each_pair(F&& f) const;
 
 private:
-    const Eigen::Matrix3Xd& x_;
     double cutoff2_;
     std::array<long, 3> dims_{1, 1, 1};
-    std::vector<int> cell_start_;     // atoms of cell c: atoms_[cell_start_[c] .. cell_start_[c+1])
-    std::vector<int> atoms_;
+    std::vector<int> cell_start_;  // slots of cell c: cell_start_[c] .. cell_start_[c+1]
+    std::vector<int> atoms_;       // atom index of each slot
+    // Positions copied in slot order: the pair loop then reads memory sequentially, which
+    // matters once the cluster no longer fits in cache (10^5 atoms). Exact copies, so the
+    // results do not depend on the layout.
+    Eigen::Matrix3Xd sorted_;
 };
 
 /// All pairs closer than `cutoff` (Angstrom), each once (see CellGrid).
@@ -49,10 +52,11 @@ private:
 
 template <class F>
 void CellGrid::for_each_pair(F&& f) const {
-    const auto visit = [&](int a, int b) {
-        const Eigen::Vector3d d = x_.col(b) - x_.col(a);
+    const auto visit = [&](int p, int q) {  // slots
+        const Eigen::Vector3d d = sorted_.col(q) - sorted_.col(p);
         const double r2 = d.squaredNorm();
         if (r2 >= cutoff2_) return;
+        const int a = atoms_[p], b = atoms_[q];
         if (a < b)
             f(a, b, d, std::sqrt(r2));
         else
@@ -73,7 +77,7 @@ void CellGrid::for_each_pair(F&& f) const {
                             if (other < home) continue;  // each pair of cells once
                             for (int p = cell_start_[home]; p < cell_start_[home + 1]; ++p) {
                                 const int q0 = other == home ? p + 1 : cell_start_[other];
-                                for (int q = q0; q < cell_start_[other + 1]; ++q) visit(atoms_[p], atoms_[q]);
+                                for (int q = q0; q < cell_start_[other + 1]; ++q) visit(p, q);
                             }
                         }
             }

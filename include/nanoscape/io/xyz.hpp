@@ -3,6 +3,21 @@
 ///
 /// Comment line: `Properties=species:S:1:pos:R:3[:forces:R:3][:energies:R:1] energy=-1.5 pbc="F F F"`
 /// plus any other key=value pairs. Plain XYZ (no Properties) reads as species + positions.
+///
+/// Reading follows ASE 3.22 (`ase.io.extxyz.read_xyz`, `key_val_str_to_dict`):
+/// - comment line: whitespace-separated `key=value` pairs; values may be grouped with "...",
+///   '...', {...} or [...]; `\` escapes the next character; a key without `=` is a flag with
+///   value "T"; a repeated key keeps its first position and its last value;
+/// - column aliases `pos`/`positions`, `species`/`symbols`, `Z`/`numbers`; when both species
+///   and Z are given, Z wins (as in ASE); symbols are capitalised ("PT" reads as Pt); forces
+///   are only the column `forces` (ASE 3.22 has no `force` alias), per-atom energies only
+///   `energies`; other columns are skipped, as are fields beyond the declared ones;
+/// - an empty file has no frames; blank lines may end the file. Stricter than ASE: a blank
+///   line followed by more data (ASE silently stops there) and a Properties value that is not
+///   whole name:type:count triplets are errors.
+/// Writing: info keys `Properties` and `energy` are ignored (the columns and
+/// XyzFrame::energy own them); `pbc="F F F"` is added unless info has `pbc`; an empty info
+/// value or one with a line break cannot be represented and throws Error.
 
 #include <iosfwd>
 #include <optional>

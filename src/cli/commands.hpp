@@ -1,0 +1,36 @@
+#pragma once
+// The CLI's commands: each parses nothing (main.cpp does) and calls the library.
+
+#include <string>
+
+namespace nanoscape::cli {
+
+struct EvalOptions {
+    std::string potential;  // SPEC
+    std::string variant;
+    std::string input;
+    std::string output;     // empty: table only
+};
+
+struct RelaxCommandOptions {
+    std::string potential;
+    std::string variant;
+    std::string input;
+    std::string output;     // empty: <input stem>.relaxed.xyz
+    std::string optimizer = "lbfgs";
+    double fmax = 0.01;
+    int max_steps = 5000;
+    double max_step = 0.2;
+    int threads = 0;
+};
+
+struct ConvertOptions {
+    std::string input;
+    std::string output;
+};
+
+int run_eval(const EvalOptions& options);
+int run_relax(const RelaxCommandOptions& options);
+int run_convert(const ConvertOptions& options);
+
+}  // namespace nanoscape::cli
