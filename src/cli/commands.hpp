@@ -3,6 +3,10 @@
 
 #include <string>
 
+namespace CLI {
+class App;
+}
+
 namespace nanoscape::cli {
 
 struct EvalOptions {
@@ -32,5 +36,8 @@ struct ConvertOptions {
 int run_eval(const EvalOptions& options);
 int run_relax(const RelaxCommandOptions& options);
 int run_convert(const ConvertOptions& options);
+
+// Commands that register themselves (options and callback) on the app.
+void register_run(CLI::App& app, int& exit_code);
 
 }  // namespace nanoscape::cli

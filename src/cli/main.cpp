@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     app.parse_complete_callback([&] { set_up_logging(quiet, verbose); });
 
+    cli::register_run(app, exit_code);
+
     cli::EvalOptions eval;
     auto* eval_cmd = app.add_subcommand("eval", "energy, forces and per-atom energies of every structure in a file");
     add_potential_and_input(eval_cmd, eval.potential, eval.variant, eval.input);

@@ -6,6 +6,7 @@
 /// The distributions are written out here (not std::*_distribution, whose algorithms differ
 /// between standard libraries) so a seed gives the same numbers everywhere.
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -25,8 +26,10 @@ class Rng {
 public:
     using result_type = std::uint64_t;
 
+    /// The stream of seed 0.
+    Rng() : Rng(0) {}
     /// Seeds the four state words from `seed` through SplitMix64.
-    explicit Rng(std::uint64_t seed = 0) {
+    explicit Rng(std::uint64_t seed) {
         for (auto& word : state_) word = seed = splitmix64(seed);
     }
     static constexpr result_type min() { return 0; }
@@ -58,6 +61,13 @@ public:
         while (u1 <= 0.0) u1 = uniform();
         const double u2 = uniform();
         return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+    }
+
+    /// The four state words, for checkpoints.
+    [[nodiscard]] std::array<std::uint64_t, 4> state() const { return {state_[0], state_[1], state_[2], state_[3]}; }
+    /// Restores a state saved with state(); the stream continues exactly where it was.
+    void set_state(const std::array<std::uint64_t, 4>& s) {
+        for (int k = 0; k < 4; ++k) state_[k] = s[static_cast<std::size_t>(k)];
     }
 
 private:

@@ -1,0 +1,227 @@
+#include "nanoscape/io/run_config.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "nanoscape/io/potential_loader.hpp"
+#include "nanoscape/io/toml_reader.hpp"
+#include "nanoscape/io/xyz.hpp"
+#include "nanoscape/search/moves.hpp"
+#include "nanoscape/search/runner.hpp"
+
+namespace nanoscape {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> run_file_tables() { return {"system", "potential", "relax", "search", "output"}; }
+
+namespace {
+
+// Tables planned but not built yet get their own message rather than "unknown table".
+const std::vector<std::string> planned_tables{"surrogate", "screening", "sweep"};
+
+void check_tables(const ParameterTable& root) {
+    for (const auto& key : root.keys()) {
+        const auto valid = run_file_tables();
+        if (std::find(valid.begin(), valid.end(), key) != valid.end()) continue;
+        if (std::find(planned_tables.begin(), planned_tables.end(), key) != planned_tables.end())
+            throw InputError(root.where(key), fmt::format("the [{}] table is not supported by this version of "
+                                                          "nanoscape yet (see README, Status)", key));
+        throw InputError(root.where(key), fmt::format("unknown table [{}]{}; tables: {}", key, did_you_mean(key, valid),
+                                                      fmt::join(valid, ", ")));
+    }
+}
+
+Species species_at(const ParameterTable& table, const std::string& key, const std::string& symbol) {
+    try {
+        return species_from_symbol(symbol);
+    } catch (const InputError& e) {
+        throw table.error(key, e.what());
+    }
+}
+
+long positive_count(const ParameterTable& t, const std::string& key, long fallback, long lowest = 1) {
+    const std::int64_t v = t.get_integer(key, fallback);
+    if (v < lowest) throw t.error(key, fmt::format("must be >= {}, got {}", lowest, v));
+    return static_cast<long>(v);
+}
+
+double positive_real(const ParameterTable& t, const std::string& key, double fallback, bool allow_zero = false) {
+    const double v = t.get_real(key, fallback);
+    if (allow_zero ? v < 0 : !(v > 0)) throw t.error(key, fmt::format("must be {}, got {}", allow_zero ? ">= 0" : "> 0", v));
+    return v;
+}
+
+std::string resolve_input(const std::string& name, const std::string& run_dir) {
+    const fs::path p(name);
+    if (p.is_absolute() || fs::exists(p)) return p.string();
+    return (fs::path(run_dir) / p).string();
+}
+
+void read_system(const ParameterTable& system, const std::string& run_dir, RunConfig& config) {
+    system.allow_only({"elements", "size", "composition", "seed", "start"});
+    auto& s = config.settings;
+    const auto symbols = system.get_string_array("elements");
+    if (symbols.empty()) throw system.error("elements", "is required: the element symbols, e.g. [\"Ag\", \"Cu\"]");
+    std::vector<Species> elements;
+    for (const auto& sym : symbols) elements.push_back(species_at(system, "elements", sym));
+
+    std::map<Species, long> counts;
+    if (system.has("composition")) {
+        const ParameterTable comp = system.get_table("composition");
+        for (const auto& key : comp.keys()) {
+            const Species z = species_at(comp, key, key);
+            if (std::find(elements.begin(), elements.end(), z) == elements.end())
+                throw comp.error(key, fmt::format("{} is not in [system] elements ({}){}", key, fmt::join(symbols, ", "),
+                                                  did_you_mean(key, symbols)));
+            counts[z] = positive_count(comp, key, 0, 0);
+        }
+    } else {
+        if (elements.size() != 1)
+            throw system.error("composition", "is required when [system] elements has more than one element, "
+                                              "e.g. composition = { Ag = 27, Cu = 7 }");
+        if (!system.has("size")) throw system.error("size", "is required (number of atoms)");
+        counts[elements.front()] = positive_count(system, "size", 0);
+    }
+    long total = 0;
+    for (const auto& [z, n] : counts) total += n;
+    if (system.has("size") && positive_count(system, "size", 0) != total)
+        throw system.error("size", fmt::format("is {} but the composition adds up to {}", system.require_integer("size"), total));
+    if (total < 2) throw system.error("composition", "a cluster needs at least 2 atoms");
+    if (total > 100000) throw system.error("size", "more than 100000 atoms is not supported");
+    s.species.clear();
+    for (const auto& [z, n] : counts) s.species.insert(s.species.end(), static_cast<std::size_t>(n), z);
+    Cluster probe(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(s.species.size())), s.species);
+    config.formula = probe.formula();
+
+    const std::int64_t seed = system.get_integer("seed", 1);
+    if (seed < 0) throw system.error("seed", "must be >= 0");
+    s.seed = static_cast<std::uint64_t>(seed);
+
+    const std::string start = system.get_string("start", "random");
+    if (start == "random") {
+        s.start.kind = "random";
+    } else if (start.ends_with(".xyz")) {
+        s.start.kind = "file";
+        s.start.file = resolve_input(start, run_dir);
+        try {
+            for (auto& frame : read_xyz(s.start.file)) {
+                validate_cluster(frame.cluster, s.start.file);
+                std::vector<Species> a = frame.cluster.species, b = s.species;
+                std::sort(a.begin(), a.end());
+                if (a != b)
+                    throw InputError(fmt::format("{}: a start structure is {} but the run is {}", s.start.file,
+                                                 frame.cluster.formula(), config.formula));
+                frame.cluster.center();
+                s.start_structures.push_back(frame.cluster);
+            }
+        } catch (const InputError& e) {
+            throw system.error("start", e.what());
+        }
+        if (s.start_structures.empty()) throw system.error("start", fmt::format("{} has no structures", s.start.file));
+    } else {
+        throw system.error("start", fmt::format("must be \"random\" or an .xyz file, got \"{}\"", start));
+    }
+}
+
+void read_search(const ParameterTable& search, RunConfig& config) {
+    search.allow_only({"driver", "max_steps", "max_evaluations", "max_wall_time", "target_energy", "target_tolerance",
+                       "walkers", "temperature", "step_size", "target_acceptance", "adapt_interval", "adapt_factor",
+                       "reseed_after", "moves", "keep_minima", "energy_tolerance", "fingerprint_tolerance"});
+    auto& s = config.settings;
+    s.driver = search.get_string("driver", "basin_hopping");
+    try {
+        (void)create_driver(s.driver);
+    } catch (const InputError& e) {
+        throw search.error("driver", e.what());
+    }
+    auto& stop = s.stop;
+    stop.max_steps = positive_count(search, "max_steps", 1000, 0);
+    stop.max_evaluations = positive_count(search, "max_evaluations", 0, 0);
+    stop.max_wall_time = positive_real(search, "max_wall_time", 0.0, true);
+    stop.target_energy = search.get_optional_real("target_energy");
+    stop.target_tolerance = positive_real(search, "target_tolerance", 1e-6, true);
+    if (stop.max_steps == 0 && stop.max_evaluations == 0 && stop.max_wall_time == 0 && !stop.target_energy)
+        throw search.error("max_steps", "0 with no other stop criterion would never stop");
+
+    auto& bh = s.basin_hopping;
+    bh.walkers = static_cast<int>(positive_count(search, "walkers", 1));
+    if (bh.walkers > 4096) throw search.error("walkers", "at most 4096");
+    bh.temperature = positive_real(search, "temperature", default_temperature(*config.potential));
+    bh.step_size = positive_real(search, "step_size", 0.35 * largest_pair_distance(s.species, *config.potential));
+    bh.target_acceptance = search.get_real("target_acceptance", 0.5);
+    if (!(bh.target_acceptance > 0 && bh.target_acceptance < 1)) throw search.error("target_acceptance", "must be in (0, 1)");
+    bh.adapt_interval = static_cast<int>(positive_count(search, "adapt_interval", 10));
+    bh.adapt_factor = search.get_real("adapt_factor", 0.9);
+    if (!(bh.adapt_factor > 0 && bh.adapt_factor < 1)) throw search.error("adapt_factor", "must be in (0, 1)");
+    bh.reseed_after = positive_count(search, "reseed_after", 0, 0);
+    const bool alloy = Cluster(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(s.species.size())), s.species)
+                           .unique_species()
+                           .size() > 1;
+    bh.moves = alloy ? std::vector<std::pair<std::string, double>>{{"displacement", 0.6}, {"surface", 0.1}, {"swap", 0.3}}
+                     : std::vector<std::pair<std::string, double>>{{"displacement", 0.9}, {"surface", 0.1}};
+    if (search.has("moves")) {
+        const ParameterTable moves = search.get_table("moves");
+        moves.allow_only(move_names());
+        bh.moves.clear();
+        double total = 0.0;
+        for (const auto& name : moves.keys()) {
+            const double w = positive_real(moves, name, 0.0, true);
+            bh.moves.emplace_back(name, w);
+            total += w;
+        }
+        if (!(total > 0)) throw search.error("moves", "at least one move needs a positive weight");
+    }
+
+    auto& archive = s.archive;
+    archive.capacity = static_cast<std::size_t>(positive_count(search, "keep_minima", 50));
+    archive.energy_tolerance = positive_real(search, "energy_tolerance", 1e-5);
+    archive.fingerprint_tolerance = positive_real(search, "fingerprint_tolerance", 1e-2);
+}
+
+}  // namespace
+
+RunConfig load_run_config(const std::string& path, const RunOverrides& overrides) {
+    RunConfig config;
+    config.path = path;
+    const ParameterTable root = read_toml_file(path);
+    check_tables(root);
+    const std::string run_dir = fs::path(path).parent_path().string();
+    for (const char* required : {"system", "potential"})
+        if (!root.has(required))
+            throw InputError(SourceLocation{path, 0, 0}, fmt::format("the [{}] table is required", required));
+
+    config.potential = load_potential(root.get_table("potential"), run_dir);
+    read_system(root.get_table("system"), run_dir, config);
+    const ParameterTable system = root.get_table("system");
+    try {
+        Cluster probe(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(config.settings.species.size())),
+                      config.settings.species);
+        config.potential->check_species(probe);
+        // Pair coverage (e.g. a Gupta set without the cross pair): one dimer per pair of species.
+        const auto kinds = probe.unique_species();
+        for (Species a : kinds)
+            for (Species b : kinds) (void)config.potential->pair_distance(a, b);
+    } catch (const InputError& e) {
+        throw system.error("elements", e.what());
+    }
+    const ParameterTable relax = root.get_table("relax");
+    config.relaxer = create_relaxer(relax);
+    config.settings.relax = read_relax_options(relax);
+    read_search(root.get_table("search"), config);
+
+    const ParameterTable output = root.get_table("output");
+    output.allow_only({"directory", "checkpoint_interval"});
+    config.output_directory = output.get_string("directory", (fs::path("runs") / fs::path(path).stem()).string());
+    config.settings.checkpoint_interval = positive_real(output, "checkpoint_interval", 60.0, true);
+
+    if (overrides.seed) config.settings.seed = *overrides.seed;
+    if (overrides.output) config.output_directory = *overrides.output;
+    return config;
+}
+
+}  // namespace nanoscape
