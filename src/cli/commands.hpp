@@ -39,5 +39,9 @@ int run_convert(const ConvertOptions& options);
 
 // Commands that register themselves (options and callback) on the app.
 void register_run(CLI::App& app, int& exit_code);
+/// Adds `nanoscape build` (build_command.cpp); its callback stores the exit code in `exit_code`.
+void register_build(CLI::App& app, int& exit_code);
+/// Adds `nanoscape export-eam` (export_command.cpp): a Gupta set as a LAMMPS EAM table.
+void register_export_eam(CLI::App& app, int& exit_code);
 
 }  // namespace nanoscape::cli

@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
     convert_cmd->add_option("input", convert.input, "structure file")->required();
     convert_cmd->add_option("-o,--output", convert.output, "output file")->required();
     convert_cmd->callback([&] { exit_code = cli::run_convert(convert); });
+    cli::register_build(app, exit_code);
+    cli::register_export_eam(app, exit_code);
 
     try {
         app.parse(argc, argv);  // runs the chosen command's callback

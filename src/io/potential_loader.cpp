@@ -1,5 +1,6 @@
 #include "nanoscape/io/potential_loader.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -7,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "nanoscape/io/toml_reader.hpp"
+#include "nanoscape/potentials/eam.hpp"
 #include "nanoscape/potentials/registry.hpp"
 #include "nanoscape_build_info.hpp"
 
@@ -36,7 +38,56 @@ std::string find_parameter_file(const std::string& name, const std::string& base
     throw InputError(where, fmt::format("parameter file '{}' not found (looked for {})", name, fmt::join(tried, ", ")));
 }
 
-ParameterTable resolve_potential_table(const ParameterTable& table, const std::string& base_dir) {
+namespace {
+
+// Where LAMMPS's Debian package installs its potential files: the last place a data file
+// (an EAM table) is looked for, so `Au_u3.eam` works by name.
+constexpr const char* lammps_potentials_dir = "/usr/share/lammps/potentials";
+
+// A data file named by a potential (`file`, `files`): like a parameter file (next to the file
+// that names it, then the data directories), then in LAMMPS's potentials directory.
+std::string find_data_file(const std::string& name, const std::string& base_dir, const SourceLocation& where) {
+    std::vector<std::string> tried;
+    const fs::path given(name);
+    const fs::path first = given.is_absolute() || base_dir.empty() ? given : fs::path(base_dir) / given;
+    tried.push_back(first.string());
+    if (fs::is_regular_file(first)) return first.string();
+    if (!given.is_absolute()) {
+        auto dirs = parameter_directories();
+        dirs.emplace_back(lammps_potentials_dir);
+        for (const auto& dir : dirs) {
+            const fs::path candidate = fs::path(dir) / given;
+            tried.push_back(candidate.string());
+            if (fs::is_regular_file(candidate)) return candidate.string();
+        }
+    }
+    throw InputError(where, fmt::format("data file '{}' not found (looked for {})", name, fmt::join(tried, ", ")));
+}
+
+// Replaces the data-file keys `file` (a path) and `files` (an array of paths) by the paths
+// found, each resolved against the directory of the file it was written in (a value set in
+// code, such as a command-line SPEC, against `base_dir`). Locations are kept for messages.
+void resolve_data_files(ParameterTable& table, const std::string& base_dir) {
+    const auto base_of = [&](const ParameterValue& v) {
+        return v.where.file.empty() ? base_dir : fs::path(v.where.file).parent_path().string();
+    };
+    if (const ParameterValue* v = table.find("file"); v && v->kind == ParameterValue::Kind::string) {
+        ParameterValue resolved = ParameterValue::of(find_data_file(v->string, base_of(*v), v->where));
+        resolved.where = v->where;
+        table.set("file", resolved);
+    }
+    if (const ParameterValue* v = table.find("files"); v && v->kind == ParameterValue::Kind::array) {
+        ParameterValue resolved = *v;
+        for (auto& item : resolved.array)
+            if (item.kind == ParameterValue::Kind::string) {
+                const SourceLocation where = item.where.file.empty() ? v->where : item.where;
+                item.string = find_data_file(item.string, base_of(*v), where);
+            }
+        table.set("files", resolved);
+    }
+}
+
+ParameterTable resolve_parameter_file(const ParameterTable& table, const std::string& base_dir) {
     if (!table.has("type") && !table.has("parameters"))
         throw table.error("type", fmt::format("is required (one of: {})", fmt::join(potential_keys(), ", ")));
     std::string file;
@@ -66,6 +117,14 @@ ParameterTable resolve_potential_table(const ParameterTable& table, const std::s
     return merged;
 }
 
+}  // namespace
+
+ParameterTable resolve_potential_table(const ParameterTable& table, const std::string& base_dir) {
+    ParameterTable resolved = resolve_parameter_file(table, base_dir);
+    resolve_data_files(resolved, base_dir);
+    return resolved;
+}
+
 std::unique_ptr<Potential> load_potential(const ParameterTable& table, const std::string& base_dir) {
     return create_potential(resolve_potential_table(table, base_dir));
 }
@@ -73,6 +132,25 @@ std::unique_ptr<Potential> load_potential(const ParameterTable& table, const std
 std::unique_ptr<Potential> load_potential_spec(const std::string& spec, const std::string& variant) {
     ParameterTable table("potential");
     std::string base_dir;
+    // LAMMPS EAM tables as a SPEC: `X.eam.alloy`, `X.eam.fs`, `X.eam`, or funcfl files of an
+    // alloy joined by commas (`Au_u3.eam,Pt_u3.eam`, as LAMMPS's pair_coeff lists them).
+    std::vector<std::string> parts;
+    for (std::size_t start = 0;;) {
+        const auto comma = spec.find(',', start);
+        parts.push_back(spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    const bool is_eam = std::all_of(parts.begin(), parts.end(), [](const std::string& p) { return is_eam_file_name(p); });
+    if (is_eam) {
+        table.set("type", ParameterValue::of("eam"));
+        if (parts.size() == 1)
+            table.set("file", ParameterValue::of(parts.front()));
+        else
+            table.set("files", ParameterValue::of(parts));
+        if (!variant.empty()) table.set("variant", ParameterValue::of(variant));
+        return load_potential(table, base_dir);
+    }
     const bool is_file = spec.find('/') != std::string::npos || spec.ends_with(".toml") || fs::exists(spec);
     if (is_file) {
         if (!fs::exists(spec))

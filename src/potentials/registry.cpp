@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "nanoscape/potentials/eam.hpp"
+#include "nanoscape/potentials/emt.hpp"
 #include "nanoscape/potentials/gupta.hpp"
 #include "nanoscape/potentials/lennard_jones.hpp"
 
@@ -14,6 +16,9 @@ const std::vector<PotentialEntry>& potential_registry() {
         {"lj", "Lennard-Jones, reduced units by default (epsilon = sigma = 1)", make_lennard_jones, "", {"Ar"}},
         {"gupta", "Gupta / RGL / SMATB second-moment tight binding", make_gupta,
          "gupta_cleri_rosato.toml", {"Pt", "Au"}},
+        {"eam", "Embedded-atom method from LAMMPS tables (setfl, eam/fs, funcfl)", make_eam,
+         "eam_agcu_ferrando_gupta.toml", {"Ag", "Cu"}},
+        {"emt", "Effective-medium theory (ASE 3.22 EMT: Al Cu Ag Au Ni Pd Pt)", make_emt, "", {"Pt", "Au"}},
     };
     return entries;
 }
