@@ -9,6 +9,7 @@
 
 #include "nanoscape/io/potential_loader.hpp"
 #include "nanoscape/io/toml_reader.hpp"
+#include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/io/xyz.hpp"
 #include "nanoscape/search/moves.hpp"
 #include "nanoscape/search/runner.hpp"
@@ -63,7 +64,7 @@ std::string resolve_input(const std::string& name, const std::string& run_dir) {
 }
 
 void read_system(const ParameterTable& system, const std::string& run_dir, RunConfig& config) {
-    system.allow_only({"elements", "size", "composition", "seed", "start"});
+    system.allow_only({"elements", "size", "composition", "seed", "start", "ordering"});
     auto& s = config.settings;
     const auto symbols = system.get_string_array("elements");
     if (symbols.empty()) throw system.error("elements", "is required: the element symbols, e.g. [\"Ag\", \"Cu\"]");
@@ -124,8 +125,20 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
         }
         if (s.start_structures.empty()) throw system.error("start", fmt::format("{} has no structures", s.start.file));
     } else {
-        throw system.error("start", fmt::format("must be \"random\" or an .xyz file, got \"{}\"", start));
+        const auto motifs = motif_names();
+        if (std::find(motifs.begin(), motifs.end(), start) == motifs.end())
+            throw system.error("start", fmt::format("must be \"random\", an .xyz file or a motif ({}), got \"{}\"{}",
+                                                    fmt::join(motifs, ", "), start, did_you_mean(start, motifs)));
+        s.start.kind = start;
     }
+    const std::string ordering = system.get_string("ordering", "random");
+    if (ordering != "random" && ordering != "core_shell")
+        throw system.error("ordering", fmt::format("must be \"random\" or \"core_shell\", got \"{}\"{}", ordering,
+                                                   did_you_mean(ordering, {"random", "core_shell"})));
+    if (ordering == "core_shell" && (s.start.kind == "random" || s.start.kind == "file"))
+        throw system.error("ordering", "core_shell ordering needs a motif start, e.g. start = \"icosahedron\"");
+    s.start.core_shell = ordering == "core_shell";
+    s.start.element_order = elements;
 }
 
 void read_search(const ParameterTable& search, RunConfig& config) {

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "nanoscape/geometry/builders.hpp"
+#include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/search/basin_hopping.hpp"
 
 namespace nanoscape {
@@ -37,6 +38,18 @@ Cluster make_start_structure(const SearchSettings& settings, const Potential& po
     if (!settings.start_structures.empty()) {
         const auto& frames = settings.start_structures;
         return frames[static_cast<std::size_t>(index) % frames.size()];
+    }
+    if (settings.start.kind != "random") {
+        // A motif cut to N atoms, spaced by the potential; random or core-shell ordering.
+        BuildRequest request;
+        request.motif = parse_motif(settings.start.kind);
+        request.size = static_cast<int>(settings.species.size());
+        for (Species z : settings.start.element_order) {
+            const auto n = std::count(settings.species.begin(), settings.species.end(), z);
+            if (n > 0) request.composition.emplace_back(z, static_cast<int>(n));
+        }
+        request.ordering = settings.start.core_shell ? Ordering::core_shell : Ordering::random;
+        return build_cluster(request, [&](Species a, Species b) { return potential.pair_distance(a, b); }, rng);
     }
     // Random order of the composition (Fisher-Yates with our own stream), then a compact
     // random cluster spaced for the potential.

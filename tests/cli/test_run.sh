@@ -115,5 +115,40 @@ elements = [\"Ag\"]
 composition = { Ag = 7, Cu = 6 }
 $base"
 
+expect_error bad_start "did you mean 'icosahedron'" "[system]
+elements = [\"Ar\"]
+size = 13
+start = \"icosahedon\"
+$base"
+expect_error core_shell_random "core_shell ordering needs a motif start" "[system]
+elements = [\"Ar\"]
+size = 13
+ordering = \"core_shell\"
+$base"
+
+# A motif start with core-shell ordering: Cu fills the centre of a 55-atom icosahedron.
+cat > "$work/motif.toml" <<'TOML'
+[system]
+elements = ["Cu", "Ag"]
+composition = { Ag = 42, Cu = 13 }
+start = "icosahedron"
+ordering = "core_shell"
+[potential]
+type = "gupta"
+parameters = "gupta_agcu_ferrando.toml"
+[search]
+max_steps = 1
+TOML
+if "$bin" -q run "$work/motif.toml" -o "$work/motif" >/dev/null && /usr/bin/python3 - "$work/motif/minima.xyz" <<'PY'
+import sys
+import numpy as np
+from ase.io import read
+a = read(sys.argv[1], index=-1)  # the relaxed starting structure is among the minima
+r = np.linalg.norm(a.positions - a.positions.mean(0), axis=1)
+s = np.array(a.get_chemical_symbols())
+sys.exit(0 if r[s == "Cu"].max() < r[s == "Ag"].min() else 1)
+PY
+then ok; else fail "core-shell motif start"; fi
+
 echo "cli run: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]

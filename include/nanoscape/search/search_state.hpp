@@ -40,8 +40,10 @@ struct BasinHoppingSettings {
 
 /// How starting structures are made.
 struct StartSettings {
-    std::string kind = "random";  ///< "random", "file" or a motif name
+    std::string kind = "random";  ///< "random", "file" or a motif name (geometry/motifs.hpp)
     std::string file;             ///< for kind == "file": extended XYZ (frames used in turn by walkers)
+    bool core_shell = false;      ///< motif starts: species fill the sites from the centre out
+    std::vector<Species> element_order;  ///< order of the species for core_shell ([system] elements)
 };
 
 /// Everything the runner needs besides the potential and the relaxer.
