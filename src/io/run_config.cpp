@@ -125,19 +125,21 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
         }
         if (s.start_structures.empty()) throw system.error("start", fmt::format("{} has no structures", s.start.file));
     } else {
-        const auto motifs = motif_names();
-        if (std::find(motifs.begin(), motifs.end(), start) == motifs.end())
-            throw system.error("start", fmt::format("must be \"random\", an .xyz file or a motif ({}), got \"{}\"{}",
-                                                    fmt::join(motifs, ", "), start, did_you_mean(start, motifs)));
-        s.start.kind = start;
+        try {
+            s.start.kind = to_string(parse_motif(start));  // canonical name
+        } catch (const InputError& e) {
+            throw system.error("start", fmt::format("must be \"random\", an .xyz file or a motif: {}", e.what()));
+        }
     }
-    const std::string ordering = system.get_string("ordering", "random");
-    if (ordering != "random" && ordering != "core_shell")
-        throw system.error("ordering", fmt::format("must be \"random\" or \"core_shell\", got \"{}\"{}", ordering,
-                                                   did_you_mean(ordering, {"random", "core_shell"})));
-    if (ordering == "core_shell" && (s.start.kind == "random" || s.start.kind == "file"))
-        throw system.error("ordering", "core_shell ordering needs a motif start, e.g. start = \"icosahedron\"");
-    s.start.core_shell = ordering == "core_shell";
+    Ordering ordering = Ordering::random;
+    try {
+        ordering = parse_ordering(system.get_string("ordering", "random"));
+    } catch (const InputError& e) {
+        throw system.error("ordering", e.what());
+    }
+    if (ordering == Ordering::core_shell && (s.start.kind == "random" || s.start.kind == "file"))
+        throw system.error("ordering", "core-shell ordering needs a motif start, e.g. start = \"icosahedron\"");
+    s.start.core_shell = ordering == Ordering::core_shell;
     s.start.element_order = elements;
 }
 

@@ -120,7 +120,7 @@ elements = [\"Ar\"]
 size = 13
 start = \"icosahedon\"
 $base"
-expect_error core_shell_random "core_shell ordering needs a motif start" "[system]
+expect_error core_shell_random "core-shell ordering needs a motif start" "[system]
 elements = [\"Ar\"]
 size = 13
 ordering = \"core_shell\"
@@ -132,7 +132,7 @@ cat > "$work/motif.toml" <<'TOML'
 elements = ["Cu", "Ag"]
 composition = { Ag = 42, Cu = 13 }
 start = "icosahedron"
-ordering = "core_shell"
+ordering = "core-shell"
 [potential]
 type = "gupta"
 parameters = "gupta_agcu_ferrando.toml"
