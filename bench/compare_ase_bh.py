@@ -268,6 +268,9 @@ def cell(r):
 
 
 def main():
+    # A row per start as soon as it is done, also when the output goes to a file (a long run
+    # may be cut short; block buffering would lose every row).
+    sys.stdout.reconfigure(line_buffering=True)
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--starts", type=int, default=10, help="random starting structures (default 10)")
