@@ -43,10 +43,7 @@ std::vector<Species> parse_elements(const std::string& text) {
 // The exported table against the set it came from, on a 147-atom Mackay icosahedron at the
 // set's r0 (species alternating through the exported ones): the tabulation error in one number.
 void report_check(const Gupta& gupta, const Potential& exported, const std::vector<Species>& species) {
-    double r0 = 0;
-    for (Species a : species)
-        for (Species b : species) r0 = std::max(r0, gupta.pair_distance(a, b));
-    Cluster c = make_icosahedron(3, r0, species.front());
+    Cluster c = make_icosahedron(3, largest_pair_distance(species, gupta), species.front());
     for (std::size_t i = 0; i < c.species.size(); ++i) c.species[i] = species[i % species.size()];
     Eigen::Matrix3Xd f_gupta, f_eam;
     const double e_gupta = gupta.energy_and_forces(c, f_gupta);

@@ -19,12 +19,14 @@ Cluster::Cluster(Eigen::Matrix3Xd positions_in, std::vector<Species> species_in)
                                      species.size()));
 }
 
-std::vector<Species> Cluster::unique_species() const {
+std::vector<Species> unique_species(const std::vector<Species>& species) {
     std::vector<Species> out(species);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
+
+std::vector<Species> Cluster::unique_species() const { return nanoscape::unique_species(species); }
 
 std::size_t Cluster::count(Species z) const {
     return static_cast<std::size_t>(std::count(species.begin(), species.end(), z));

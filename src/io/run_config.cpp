@@ -37,6 +37,11 @@ void check_tables(const ParameterTable& root) {
     }
 }
 
+// A cluster with the run's species and no positions: for the checks that take a Cluster.
+Cluster species_only(const std::vector<Species>& species) {
+    return Cluster(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(species.size())), species);
+}
+
 Species species_at(const ParameterTable& table, const std::string& key, const std::string& symbol) {
     try {
         return species_from_symbol(symbol);
@@ -96,8 +101,7 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
     if (total > 100000) throw system.error("size", "more than 100000 atoms is not supported");
     s.species.clear();
     for (const auto& [z, n] : counts) s.species.insert(s.species.end(), static_cast<std::size_t>(n), z);
-    Cluster probe(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(s.species.size())), s.species);
-    config.formula = probe.formula();
+    config.formula = species_only(s.species).formula();
 
     const std::int64_t seed = system.get_integer("seed", 1);
     if (seed < 0) throw system.error("seed", "must be >= 0");
@@ -174,9 +178,7 @@ void read_search(const ParameterTable& search, RunConfig& config) {
     bh.adapt_factor = search.get_real("adapt_factor", 0.9);
     if (!(bh.adapt_factor > 0 && bh.adapt_factor < 1)) throw search.error("adapt_factor", "must be in (0, 1)");
     bh.reseed_after = positive_count(search, "reseed_after", 0, 0);
-    const bool alloy = Cluster(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(s.species.size())), s.species)
-                           .unique_species()
-                           .size() > 1;
+    const bool alloy = unique_species(s.species).size() > 1;
     bh.moves = alloy ? std::vector<std::pair<std::string, double>>{{"displacement", 0.6}, {"surface", 0.1}, {"swap", 0.3}}
                      : std::vector<std::pair<std::string, double>>{{"displacement", 0.9}, {"surface", 0.1}};
     if (search.has("moves")) {
@@ -214,13 +216,10 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     read_system(root.get_table("system"), run_dir, config);
     const ParameterTable system = root.get_table("system");
     try {
-        Cluster probe(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(config.settings.species.size())),
-                      config.settings.species);
-        config.potential->check_species(probe);
-        // Pair coverage (e.g. a Gupta set without the cross pair): one dimer per pair of species.
-        const auto kinds = probe.unique_species();
-        for (Species a : kinds)
-            for (Species b : kinds) (void)config.potential->pair_distance(a, b);
+        config.potential->check_species(species_only(config.settings.species));
+        // Pair coverage (e.g. a Gupta set without the cross pair): pair_distance throws for a
+        // pair the set lacks.
+        (void)largest_pair_distance(config.settings.species, *config.potential);
     } catch (const InputError& e) {
         throw system.error("elements", e.what());
     }

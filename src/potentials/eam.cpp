@@ -486,18 +486,14 @@ Eam::Value Eam::embedding(Species a, double rho) const { return evaluate_embeddi
 
 Eam::Value Eam::density(Species a, Species b, double r) const {
     if (!(r < tables_.cutoff)) return {0, 0};
-    double p = r * rdr_ + 1.0;
-    const int m = std::min(static_cast<int>(p), tables_.nr - 1);
-    p = std::min(p - m, 1.0);
+    const auto [m, p] = locate_r(r);
     const Cubic& c = pair_knots(type_index(a), type_index(b))[m - 1].rho_at_i;
     return {cubic_value(c.c3, c.c4, c.c5, c.c6, p), cubic_slope(c.c3, c.c4, c.c5, p) * rdr_};
 }
 
 Eam::Value Eam::pair(Species a, Species b, double r) const {
     if (!(r < tables_.cutoff)) return {0, 0};
-    double p = r * rdr_ + 1.0;
-    const int m = std::min(static_cast<int>(p), tables_.nr - 1);
-    p = std::min(p - m, 1.0);
+    const auto [m, p] = locate_r(r);
     const Cubic& c = pair_knots(type_index(a), type_index(b))[m - 1].r_phi;
     const double phi = cubic_value(c.c3, c.c4, c.c5, c.c6, p) / r;
     return {phi, (cubic_slope(c.c3, c.c4, c.c5, p) * rdr_ - phi) / r};
@@ -524,13 +520,9 @@ double Eam::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::Vec
     if (forces) terms.reserve(static_cast<std::size_t>(n) * 24);
     Eigen::VectorXd rho = Eigen::VectorXd::Zero(n);
     Eigen::VectorXd half_phi = Eigen::VectorXd::Zero(n);
-    const int nr_last = tables_.nr - 1;
     const CellGrid grid(cluster.positions, tables_.cutoff);
     grid.for_each_pair([&](int i, int j, const Eigen::Vector3d& d, double r) {
-        // Index and fraction exactly as LAMMPS: p = r/dr + 1, m = min(int(p), Nr-1), p = min(p - m, 1).
-        double p = r * rdr_ + 1.0;
-        const int m = std::min(static_cast<int>(p), nr_last);
-        p = std::min(p - m, 1.0);
+        const auto [m, p] = locate_r(r);
         const PairKnot& k = pair_knots(type[static_cast<std::size_t>(i)], type[static_cast<std::size_t>(j)])[m - 1];
         rho[i] += cubic_value(k.rho_at_i.c3, k.rho_at_i.c4, k.rho_at_i.c5, k.rho_at_i.c6, p);
         rho[j] += cubic_value(k.rho_at_j.c3, k.rho_at_j.c4, k.rho_at_j.c5, k.rho_at_j.c6, p);

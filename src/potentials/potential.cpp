@@ -20,12 +20,17 @@ void Potential::check_species(const Cluster& cluster) const {
                                  join_symbols(missing, ", "), join_symbols(supported, " ")));
 }
 
+double largest_pair_distance(const std::vector<Species>& species, const Potential& potential) {
+    const auto kinds = unique_species(species);
+    double d = 0.0;
+    for (Species a : kinds)
+        for (Species b : kinds) d = std::max(d, potential.pair_distance(a, b));
+    return d;
+}
+
 void check_no_overlap(const Cluster& cluster, const Potential& potential, const std::string& what, double fraction) {
     potential.check_species(cluster);
-    double longest = 0.0;
-    const auto kinds = cluster.unique_species();
-    for (Species a : kinds)
-        for (Species b : kinds) longest = std::max(longest, fraction * potential.pair_distance(a, b));
+    const double longest = fraction * largest_pair_distance(cluster.species, potential);
     CellGrid(cluster.positions, longest).for_each_pair([&](int i, int j, const Eigen::Vector3d&, double r) {
         const Species a = cluster.species[i], b = cluster.species[j];
         const double limit = fraction * potential.pair_distance(a, b);

@@ -31,11 +31,7 @@ RelaxGuard::RelaxGuard(Cluster& cluster, const Potential& potential, const Relax
     start_centroid_ = x.rowwise().mean();
     const double start_radius = (x.colwise() - start_centroid_).colwise().norm().maxCoeff();
     // A bond length of slack lets small clusters (a dimer has radius r0/2) breathe.
-    double longest_pair = 0.0;
-    const auto kinds = cluster_.unique_species();
-    for (Species a : kinds)
-        for (Species b : kinds) longest_pair = std::max(longest_pair, potential_.pair_distance(a, b));
-    explode_radius_ = options_.explode_factor * start_radius + 5.0 * longest_pair;
+    explode_radius_ = options_.explode_factor * start_radius + 5.0 * largest_pair_distance(cluster_.species, potential_);
 }
 
 bool RelaxGuard::evaluate() {

@@ -29,19 +29,11 @@ Eigen::Vector3d random_unit_vector(Rng& rng) {
     }
 }
 
-double longest_pair_distance(const Cluster& cluster, const Potential& potential) {
-    double d = 0.0;
-    const auto kinds = cluster.unique_species();
-    for (Species a : kinds)
-        for (Species b : kinds) d = std::max(d, potential.pair_distance(a, b));
-    return d;
-}
-
 }  // namespace
 
 std::vector<int> coordination_numbers(const Cluster& cluster, const Potential& potential, double factor) {
     std::vector<int> cn(cluster.size(), 0);
-    const double cutoff = factor * longest_pair_distance(cluster, potential);
+    const double cutoff = factor * largest_pair_distance(cluster.species, potential);
     CellGrid(cluster.positions, cutoff).for_each_pair([&](int i, int j, const Eigen::Vector3d&, double r) {
         if (r < factor * potential.pair_distance(cluster.species[i], cluster.species[j])) {
             ++cn[i];

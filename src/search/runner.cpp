@@ -24,16 +24,6 @@ std::unique_ptr<Driver> create_driver(const std::string& name) {
 
 double default_temperature(const Potential& potential) { return potential.type() == "lj" ? 0.8 : 0.1; }
 
-double largest_pair_distance(const std::vector<Species>& species, const Potential& potential) {
-    std::vector<Species> kinds(species);
-    std::sort(kinds.begin(), kinds.end());
-    kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
-    double d = 0.0;
-    for (Species a : kinds)
-        for (Species b : kinds) d = std::max(d, potential.pair_distance(a, b));
-    return d;
-}
-
 Cluster make_start_structure(const SearchSettings& settings, const Potential& potential, int index, Rng& rng) {
     if (!settings.start_structures.empty()) {
         const auto& frames = settings.start_structures;

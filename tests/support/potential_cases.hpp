@@ -67,9 +67,7 @@ inline Cluster random_cluster_for(const Potential& potential, const std::vector<
     Rng rng = make_stream(seed, 0);
     std::vector<Species> z;
     for (int i = 0; i < n; ++i) z.push_back(species[static_cast<std::size_t>(rng.below(species.size()))]);
-    double d = 0.0;
-    for (Species a : species)
-        for (Species b : species) d = std::max(d, potential.pair_distance(a, b));
+    const double d = largest_pair_distance(species, potential);
     return make_random_cluster(z, 0.85 * d, 1.25 * d, rng);
 }
 

@@ -33,6 +33,9 @@ struct Cluster {
     void center();
 };
 
+/// Distinct species of `species`, sorted by Z.
+[[nodiscard]] std::vector<Species> unique_species(const std::vector<Species>& species);
+
 /// Throws InputError if sizes disagree, a coordinate is not finite or the cluster is empty.
 /// `what` names the source for the message (for example a file name).
 void validate_cluster(const Cluster& cluster, const std::string& what);

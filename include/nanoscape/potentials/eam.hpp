@@ -36,6 +36,7 @@
 /// energy continues linearly with the slope at rhomax (LAMMPS since 2020, including the
 /// installed 29 Sep 2021 version), so a squeezed atom does not see a flat F.
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -145,6 +146,17 @@ private:
     struct PairKnot {
         Cubic rho_at_i, rho_at_j, r_phi;
     };
+    // Knot m (1-based, as LAMMPS) and fraction p of distance r, exactly as LAMMPS computes them:
+    // p = r/dr + 1, m = min(int(p), Nr - 1), p = min(p - m, 1).
+    struct RadialKnot {
+        int m;
+        double p;
+    };
+    RadialKnot locate_r(double r) const {
+        const double p = r * rdr_ + 1.0;
+        const int m = std::min(static_cast<int>(p), tables_.nr - 1);
+        return {m, std::min(p - m, 1.0)};
+    }
     static std::vector<Cubic> make_spline(const std::vector<double>& y);
     Value evaluate_embedding(int type, double rho) const;
     const PairKnot* pair_knots(int ti, int tj) const {

@@ -46,6 +46,10 @@ public:
     void check_species(const Cluster& cluster) const;
 };
 
+/// Largest Potential::pair_distance over all pairs of the distinct species in `species`
+/// (Angstrom): the bond length that scales moves, cutoffs and explosion checks.
+[[nodiscard]] double largest_pair_distance(const std::vector<Species>& species, const Potential& potential);
+
 /// Throws InputError if two atoms of `cluster` are closer than `fraction` x
 /// potential.pair_distance(a, b): overlapping atoms, which no potential describes sensibly.
 /// `what` names the structure in the message (for example "in.xyz frame 2").

@@ -59,9 +59,6 @@ void run_search(const SearchEnvironment& env, RunObserver& observer, SearchState
 /// LJ38 literature value), 0.1 eV (about 1160 K) for metal potentials.
 [[nodiscard]] double default_temperature(const Potential& potential);
 
-/// Largest pair distance among the species of the run (Angstrom).
-[[nodiscard]] double largest_pair_distance(const std::vector<Species>& species, const Potential& potential);
-
 }  // namespace nanoscape
 
 namespace nanoscape {
