@@ -6,10 +6,7 @@ bin=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-passed=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # build OUT ATOMS -- args...: the command succeeds and OUT.xyz holds ATOMS atoms.
 build() {
@@ -24,25 +21,11 @@ build() {
     fail "build $* wrote $(head -n 1 "$out") atoms, want $atoms"
     return
   fi
-  passed=$((passed + 1))
+  ok
 }
 
 # count_species FILE SYMBOL: number of atoms of SYMBOL in a one-frame XYZ file.
 count_species() { tail -n +3 "$1" | awk -v s="$2" '$1 == s { n++ } END { print n + 0 }'; }
-
-# expect CODE PATTERN -- command...   (PATTERN is a grep -E regex matched against stderr)
-expect() {
-  local code=$1 pattern=$2
-  shift 3
-  local err
-  err=$("$@" 2>&1 >/dev/null)
-  local got=$?
-  if [[ $got -ne $code ]] || ! grep -Eq -- "$pattern" <<<"$err"; then
-    fail "$* -> exit $got (want $code), stderr: $err (want /$pattern/)"
-  else
-    passed=$((passed + 1))
-  fi
-}
 
 build ico.xyz 147 -- --motif icosahedron --shells 3 --composition Pt=74,Au=73 --ordering core-shell
 build deca.xyz 55 -- --motif decahedron --shells 2 --composition Ag=27,Cu=28 --seed 4
@@ -58,24 +41,24 @@ build rand.xyz 34 -- --motif random --size 34 --composition Ag=27,Cu=7 --seed 7 
 if [[ $(count_species "$work/ico.xyz" Pt) -ne 74 || $(count_species "$work/ico.xyz" Au) -ne 73 ]]; then
   fail "ico.xyz does not hold Pt74 Au73"
 else
-  passed=$((passed + 1))
+  ok
 fi
 if [[ "$(sed -n '3,76p' "$work/ico.xyz" | awk '{print $1}' | sort -u)" != "Pt" ]]; then
   fail "core-shell ico.xyz: the 74 innermost atoms are not all Pt"
 else
-  passed=$((passed + 1))
+  ok
 fi
 if ! sed -n 2p "$work/ico.xyz" | grep -q 'motif=icosahedron shells=3 ordering=core-shell seed=0'; then
   fail "ico.xyz comment line lacks motif/shells/ordering/seed: $(sed -n 2p "$work/ico.xyz")"
 else
-  passed=$((passed + 1))
+  ok
 fi
 # The summary line names formula, atoms, distance and the output file.
 summary=$("$bin" build --motif cuboctahedron --shells 1 --composition Cu=13 -o "$work/c13.xyz" 2>/dev/null)
 if ! grep -Eq '^Cu13 \(13 atoms\): .*nn distance 2\.6400 A.*c13\.xyz$' <<<"$summary"; then
   fail "summary line: $summary"
 else
-  passed=$((passed + 1))
+  ok
 fi
 # Same seed, same file; the built structure evaluates with the potential it was built for.
 "$bin" build --motif random --size 34 --composition Ag=27,Cu=7 --seed 7 \
@@ -83,7 +66,7 @@ fi
 if ! cmp -s "$work/rand.xyz" "$work/rand2.xyz"; then
   fail "the same seed gave different files"
 else
-  passed=$((passed + 1))
+  ok
 fi
 expect 0 "" -- "$bin" eval --potential "$src/inputs/potentials/gupta_agcu_ferrando.toml" "$work/rand.xyz"
 
@@ -112,5 +95,4 @@ expect 2 "no parameters for Ar" -- \
 expect 2 "required" -- "$bin" build --motif icosahedron --shells 1 --composition Pt=13
 expect 2 "" -- "$bin" build --motif icosahedron --shells x --composition Pt=13 -o "$work/x.xyz"
 
-echo "cli build: $passed passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish "cli build"

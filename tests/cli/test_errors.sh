@@ -6,23 +6,7 @@ bin=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-passed=0
-
-# expect CODE PATTERN -- command...   (PATTERN is a grep -E regex matched against stderr)
-expect() {
-  local code=$1 pattern=$2
-  shift 3
-  local err
-  err=$("$@" 2>&1 >/dev/null)
-  local got=$?
-  if [[ $got -ne $code ]] || ! grep -Eq -- "$pattern" <<<"$err"; then
-    echo "FAIL: $* -> exit $got (want $code), stderr: $err (want /$pattern/)"
-    failures=$((failures + 1))
-  else
-    passed=$((passed + 1))
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cat > "$work/ok.xyz" <<'XYZ'
 2
@@ -77,10 +61,9 @@ expect 2 "" -- "$bin" frobnicate
 echo "precious" > "$work/keep.xyz"
 "$bin" eval --potential gupta "$work/auag.xyz" -o "$work/keep.xyz" 2>/dev/null
 if [[ "$(cat "$work/keep.xyz")" != "precious" ]]; then
-  echo "FAIL: a failed eval changed an existing output file"; failures=$((failures + 1))
+  fail "a failed eval changed an existing output file"
 else
-  passed=$((passed + 1))
+  ok
 fi
 
-echo "cli errors: $passed passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish "cli errors"

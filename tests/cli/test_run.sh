@@ -7,10 +7,7 @@ bin=$1
 src=$2
 work=$(mktemp -d)
 trap 'pkill -9 -f "$work" 2>/dev/null; rm -rf "$work"' EXIT
-passed=0
-failures=0
-ok() { passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cat > "$work/lj26.toml" <<'TOML'
 [system]
@@ -150,5 +147,4 @@ sys.exit(0 if r[s == "Cu"].max() < r[s == "Ag"].min() else 1)
 PY
 then ok; else fail "core-shell motif start"; fi
 
-echo "cli run: $passed passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish "cli run"
