@@ -1,0 +1,43 @@
+#include "nanoscape/surrogate/surrogate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace nanoscape {
+
+double Prediction::sigma() const { return std::sqrt(std::max(variance, 0.0)); }
+
+std::vector<Species> unique_species(const std::vector<Sample>& samples) {
+    std::vector<Species> all;
+    for (const auto& s : samples) all.insert(all.end(), s.cluster.species.begin(), s.cluster.species.end());
+    return unique_species(all);
+}
+
+std::vector<std::string> surrogate_keys() {
+    std::vector<std::string> keys;
+    for (const auto& e : surrogate_registry()) keys.push_back(e.key);
+    return keys;
+}
+
+const std::vector<std::string>& common_surrogate_keys() {
+    static const std::vector<std::string> keys{"type", "descriptor", "selection", "training_size", "seed"};
+    return keys;
+}
+
+std::unique_ptr<Surrogate> create_surrogate(const ParameterTable& table, const std::vector<Species>& species) {
+    if (!table.has("type"))
+        throw table.error("type", fmt::format("is required (one of: {})", fmt::join(surrogate_keys(), ", ")));
+    const std::string key = table.require_string("type");
+    for (const auto& e : surrogate_registry())
+        if (e.key == key) {
+            if (species.empty()) throw InputError(table.where(), "a surrogate needs at least one species");
+            return e.create(table, species);
+        }
+    throw table.error("type", fmt::format("unknown surrogate type '{}'{}; valid types: {}", key,
+                                          did_you_mean(key, surrogate_keys()), fmt::join(surrogate_keys(), ", ")));
+}
+
+}  // namespace nanoscape
