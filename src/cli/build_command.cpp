@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "list_options.hpp"
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/io/potential_loader.hpp"
@@ -35,29 +36,6 @@ struct BuildOptions {
     std::string output;
 };
 
-std::vector<int> parse_shape(const std::string& text) {
-    std::vector<int> shape;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', start), text.size());
-        const std::string item = text.substr(start, comma - start);
-        start = comma + 1;
-        std::size_t used = 0;
-        int value = 0;
-        try {
-            value = std::stoi(item, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (item.empty() || used != item.size())
-            throw InputError(
-                fmt::format("--shape '{}': '{}' is not an integer (give comma-separated integers, "
-                            "e.g. 2,2,1)",
-                            text, item));
-        shape.push_back(value);
-    }
-    return shape;
-}
 
 int run_build(const BuildOptions& o) {
     BuildRequest request;
@@ -66,7 +44,7 @@ int run_build(const BuildOptions& o) {
     request.composition = parse_composition(o.composition);
     request.shells = o.shells;
     request.size = o.size;
-    if (!o.shape.empty()) request.shape = parse_shape(o.shape);
+    if (!o.shape.empty()) request.shape = parse_shape_option(o.shape);
     const int given = (o.shells != 0) + (o.size != 0) + !o.shape.empty();
     if (given != 1) throw InputError(fmt::format("give exactly one of --shells, --size and --shape (got {})", given));
     if (o.shells < 0 || o.size < 0)

@@ -41,6 +41,8 @@ int run_convert(const ConvertOptions& options);
 void register_run(CLI::App& app, int& exit_code);
 /// Adds `nanoscape build` (build_command.cpp); its callback stores the exit code in `exit_code`.
 void register_build(CLI::App& app, int& exit_code);
+/// Adds `nanoscape sample` (sample_command.cpp): labelled data sets from a reference potential.
+void register_sample(CLI::App& app, int& exit_code);
 /// Adds `nanoscape export-eam` (export_command.cpp): a Gupta set as a LAMMPS EAM table.
 void register_export_eam(CLI::App& app, int& exit_code);
 

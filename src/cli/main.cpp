@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
     convert_cmd->add_option("-o,--output", convert.output, "output file")->required();
     convert_cmd->callback([&] { exit_code = cli::run_convert(convert); });
     cli::register_build(app, exit_code);
+    cli::register_sample(app, exit_code);
     cli::register_export_eam(app, exit_code);
 
     try {
