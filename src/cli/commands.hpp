@@ -43,6 +43,8 @@ void register_run(CLI::App& app, int& exit_code);
 void register_build(CLI::App& app, int& exit_code);
 /// Adds `nanoscape sample` (sample_command.cpp): labelled data sets from a reference potential.
 void register_sample(CLI::App& app, int& exit_code);
+/// Adds `nanoscape fit` (fit_command.cpp): train a surrogate, report metrics, save the model.
+void register_fit(CLI::App& app, int& exit_code);
 /// Adds `nanoscape export-eam` (export_command.cpp): a Gupta set as a LAMMPS EAM table.
 void register_export_eam(CLI::App& app, int& exit_code);
 

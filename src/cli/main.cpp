@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
     convert_cmd->callback([&] { exit_code = cli::run_convert(convert); });
     cli::register_build(app, exit_code);
     cli::register_sample(app, exit_code);
+    cli::register_fit(app, exit_code);
     cli::register_export_eam(app, exit_code);
 
     try {

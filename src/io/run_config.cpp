@@ -29,6 +29,11 @@ void check_tables(const ParameterTable& root) {
     for (const auto& key : root.keys()) {
         const auto valid = run_file_tables();
         if (std::find(valid.begin(), valid.end(), key) != valid.end()) continue;
+        if (key == "surrogate")
+            throw InputError(root.where(key),
+                             "the [surrogate] table is read by `nanoscape fit` (train a model with this file as "
+                             "MODEL.toml); searches that pre-screen with a surrogate are not in this version yet "
+                             "(see README, Status)");
         if (std::find(planned_tables.begin(), planned_tables.end(), key) != planned_tables.end())
             throw InputError(root.where(key), fmt::format("the [{}] table is not supported by this version of "
                                                           "nanoscape yet (see README, Status)", key));

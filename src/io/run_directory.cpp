@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "nanoscape/core/version.hpp"
+#include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/xyz.hpp"
 
 namespace nanoscape {
@@ -22,30 +23,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* checkpoint_magic = "nanoscape-checkpoint 1";
-
-// Shortest text that reads back to the same double; NaN/inf as JSON null.
-std::string json_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
-
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (c == '\n') { out += "\\n"; continue; }
-        out += c;
-    }
-    return out + "\"";
-}
-
-void write_text_atomically(const fs::path& path, const std::string& text) {
-    const fs::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out) throw Error(fmt::format("cannot write {}", tmp.string()));
-    }
-    fs::rename(tmp, path);
-}
 
 XyzFrame frame_of(const Minimum& m, int rank) {
     XyzFrame f;

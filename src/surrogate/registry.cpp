@@ -1,10 +1,16 @@
 #include "nanoscape/surrogate/surrogate.hpp"
 
+#include "nanoscape/surrogate/gpr.hpp"
+#include "nanoscape/surrogate/ridge.hpp"
+
 namespace nanoscape {
 
 const std::vector<SurrogateEntry>& surrogate_registry() {
     // One line per model: key, summary, factory.
-    static const std::vector<SurrogateEntry> entries{};
+    static const std::vector<SurrogateEntry> entries{
+        {"gpr", "Gaussian-process regression, sum kernel over atoms, exact or sparse, with predictive variance", make_gpr},
+        {"ridge", "Bayesian ridge regression on per-species summed descriptors (linear baseline)", make_ridge},
+    };
     return entries;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-/// @file TOML files to ParameterTable. The only place in nanoscape that sees TOML++.
+/// @file TOML files to and from ParameterTable. The only place in nanoscape that sees TOML++.
 
 #include <string>
 #include <string_view>
@@ -15,5 +15,10 @@ namespace nanoscape {
 
 /// Same from text; `name` stands for the file name in messages.
 [[nodiscard]] ParameterTable parse_toml(std::string_view text, const std::string& name);
+
+/// TOML text for `root` (a table): scalars and arrays first, then one [section] per sub-table
+/// (tables nested deeper become inline tables). Reals use the shortest text that reads back
+/// to the same double, so parse_toml(format_toml(t)) holds the same values.
+[[nodiscard]] std::string format_toml(const ParameterValue& root);
 
 }  // namespace nanoscape
