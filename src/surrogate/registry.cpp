@@ -1,5 +1,6 @@
 #include "nanoscape/surrogate/surrogate.hpp"
 
+#include "nanoscape/surrogate/ann_committee.hpp"
 #include "nanoscape/surrogate/gpr.hpp"
 #include "nanoscape/surrogate/ridge.hpp"
 
@@ -9,6 +10,7 @@ const std::vector<SurrogateEntry>& surrogate_registry() {
     // One line per model: key, summary, factory.
     static const std::vector<SurrogateEntry> entries{
         {"gpr", "Gaussian-process regression, sum kernel over atoms, exact or sparse, with predictive variance", make_gpr},
+        {"ann_committee", "Committee of Behler-Parrinello neural networks; calibrated spread of the members as uncertainty", make_ann_committee},
         {"ridge", "Bayesian ridge regression on per-species summed descriptors (linear baseline)", make_ridge},
     };
     return entries;
