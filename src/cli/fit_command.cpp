@@ -124,42 +124,15 @@ Metrics evaluate(const Surrogate& model, const std::vector<Sample>& test, bool w
     return m;
 }
 
-SelectionOptions selection_options(const ParameterTable& surrogate, std::size_t count, std::uint64_t seed) {
-    SelectionOptions s;
-    s.count = count;
-    s.seed = seed;
-    if (const auto* v = surrogate.find("selection")) {
-        if (v->kind == ParameterValue::Kind::string) {
-            s.method = v->string;
-        } else {
-            const ParameterTable t = surrogate.get_table("selection");
-            t.allow_only({"method", "bin_width", "r_min", "r_max", "singular_vectors", "initial", "batch"});
-            s.method = t.get_string("method", s.method);
-            s.bin_width = t.get_real("bin_width", s.bin_width);
-            s.r_min = t.get_real("r_min", s.r_min);
-            s.r_max = t.get_real("r_max", s.r_max);
-            s.singular_vectors = static_cast<std::size_t>(t.get_integer("singular_vectors", 1));
-            s.initial = static_cast<std::size_t>(t.get_integer("initial", 0));
-            s.batch = static_cast<std::size_t>(t.get_integer("batch", 10));
-        }
-    }
-    const auto methods = selection_methods();
-    if (std::find(methods.begin(), methods.end(), s.method) == methods.end())
-        throw surrogate.error("selection", fmt::format("unknown selection method '{}'{}; valid: {}", s.method,
-                                                       did_you_mean(s.method, methods), fmt::join(methods, ", ")));
-    return s;
-}
-
 // The training subset: every structure, or `training_size` of them chosen by the method.
 std::vector<Sample> choose_training(const std::vector<Sample>& pool, const SelectionOptions& options,
-                                    const ParameterTable& surrogate_table, const std::vector<Species>& species) {
+                                    Surrogate& model) {
     if (options.count >= pool.size()) return pool;
-    std::unique_ptr<Surrogate> helper_model;
     const auto& method = *std::find_if(selection_registry().begin(), selection_registry().end(),
                                        [&](const SelectionMethod& m) { return m.key == options.method; });
-    auto model = create_surrogate(surrogate_table, species);
-    const auto picked = select_training_set(pool, options, &model->descriptor(),
-                                            method.needs_model ? model.get() : nullptr);
+    // max_variance fits `model` on growing subsets; the caller fits it on the choice afterwards.
+    const auto picked =
+        select_training_set(pool, options, &model.descriptor(), method.needs_model ? &model : nullptr);
     std::vector<Sample> chosen;
     for (const auto i : picked) chosen.push_back(pool[i]);
     return chosen;
@@ -243,7 +216,7 @@ int run_fit(const FitOptions& o) {
         spdlog::warn("training_size = {} but {} has only {} structures: training on all of them", requested, o.train,
                      pool.size());
     const auto count = std::min(static_cast<std::size_t>(requested), pool.size());
-    const SelectionOptions selection = selection_options(file.surrogate, count, seed);
+    const SelectionOptions selection = read_selection_options(file.surrogate, count, seed);
     // Builds the model now so that a bad key fails before any work.
     auto model = create_surrogate(file.surrogate, species);
     const fs::path out_dir = o.output.empty() ? fs::path(fs::path(o.model_file).stem().string() + ".model")
@@ -251,7 +224,7 @@ int run_fit(const FitOptions& o) {
 
     spdlog::info("{}: {} structures from {}, {} for training ({} selection), {} test structures", model->type(),
                  pool.size(), o.train, count, selection.method, test.size());
-    const auto training = choose_training(pool, selection, file.surrogate, species);
+    const auto training = choose_training(pool, selection, *model);
     const auto t0 = Clock::now();
     model->fit(training);
     const double fit_time = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -300,9 +273,9 @@ int run_fit(const FitOptions& o) {
             ParameterTable table = file.surrogate;
             table.set("selection", ParameterValue::of(method));
             for (const auto n : sizes) {
-                const auto options = selection_options(table, n, seed);
-                const auto subset = choose_training(pool, options, table, species);
+                const auto options = read_selection_options(table, n, seed);
                 auto curve_model = create_surrogate(table, species);
+                const auto subset = choose_training(pool, options, *curve_model);
                 const auto t1 = Clock::now();
                 curve_model->fit(subset);
                 const double t = std::chrono::duration<double>(Clock::now() - t1).count();

@@ -1,9 +1,11 @@
 #include "nanoscape/io/model_store.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/core/version.hpp"
@@ -46,6 +48,33 @@ ModelFile read_model_file(const std::string& path) {
     }
     return file;
 }
+
+SelectionOptions read_selection_options(const ParameterTable& surrogate, std::size_t count, std::uint64_t seed) {
+    SelectionOptions s;
+    s.count = count;
+    s.seed = seed;
+    if (const auto* v = surrogate.find("selection")) {
+        if (v->kind == ParameterValue::Kind::string) {
+            s.method = v->string;
+        } else {
+            const ParameterTable t = surrogate.get_table("selection");
+            t.allow_only({"method", "bin_width", "r_min", "r_max", "singular_vectors", "initial", "batch"});
+            s.method = t.get_string("method", s.method);
+            s.bin_width = t.get_real("bin_width", s.bin_width);
+            s.r_min = t.get_real("r_min", s.r_min);
+            s.r_max = t.get_real("r_max", s.r_max);
+            s.singular_vectors = static_cast<std::size_t>(t.get_integer("singular_vectors", static_cast<std::int64_t>(s.singular_vectors)));
+            s.initial = static_cast<std::size_t>(t.get_integer("initial", static_cast<std::int64_t>(s.initial)));
+            s.batch = static_cast<std::size_t>(t.get_integer("batch", static_cast<std::int64_t>(s.batch)));
+        }
+    }
+    const auto methods = selection_methods();
+    if (std::find(methods.begin(), methods.end(), s.method) == methods.end())
+        throw surrogate.error("selection", fmt::format("unknown selection method '{}'{}; valid: {}", s.method,
+                                                       did_you_mean(s.method, methods), fmt::join(methods, ", ")));
+    return s;
+}
+
 
 void save_model(const fs::path& dir, const Surrogate& model) {
     std::error_code ec;

@@ -1035,9 +1035,7 @@ void AnnCommittee::load_state(std::istream& in, const std::string& name) {
 // --- factory ----------------------------------------------------------------------------------
 
 std::unique_ptr<Surrogate> make_ann_committee(const ParameterTable& table, const std::vector<Species>& species) {
-    std::vector<std::string> allowed = common_surrogate_keys();
-    allowed.insert(allowed.end(), own_keys().begin(), own_keys().end());
-    table.allow_only(allowed);
+    ParameterTable common = check_surrogate_keys(table, own_keys());
     AnnSettings s;
     if (const ParameterValue* v = table.find("hidden")) {
         const auto bad = [&] {
@@ -1085,9 +1083,6 @@ std::unique_ptr<Surrogate> make_ann_committee(const ParameterTable& table, const
     if (const auto problem = check_settings(s)) throw table.error(problem->first, problem->second);
 
     auto descriptor = create_descriptor(table.get_table("descriptor"), species, "symmetry_functions");
-    ParameterTable common(table.name());
-    for (const char* k : {"selection", "training_size"})
-        if (const auto* v = table.find(k)) common.set(k, *v);
     return std::make_unique<AnnCommittee>(std::move(s), std::move(descriptor), std::move(common));
 }
 

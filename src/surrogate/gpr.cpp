@@ -121,6 +121,15 @@ struct LocalKernel {
     }
 };
 
+// The kernel the settings name (validated by make_gpr), before any fitted length or scale.
+LocalKernel make_kernel(const GprSettings& settings) {
+    LocalKernel kernel;
+    kernel.kind = static_cast<KernelKind>(
+        std::find(kernel_names().begin(), kernel_names().end(), settings.kernel) - kernel_names().begin());
+    kernel.zeta = static_cast<int>(settings.zeta);
+    return kernel;
+}
+
 // Cholesky of `a` with jitter relative to its mean diagonal, raised tenfold until it works.
 Eigen::LLT<MatrixXd> robust_cholesky(const MatrixXd& a, double jitter, const char* what) {
     const double scale = a.rows() > 0 ? std::max(a.diagonal().mean(), 1e-300) : 1.0;
@@ -218,9 +227,7 @@ void GaussianProcess::train(bool optimise) {
     const Index f = features.front().rows();
 
     auto model = std::make_unique<Model>();
-    model->kernel.kind = static_cast<KernelKind>(
-        std::find(kernel_names().begin(), kernel_names().end(), settings_.kernel) - kernel_names().begin());
-    model->kernel.zeta = static_cast<int>(settings_.zeta);
+    model->kernel = make_kernel(settings_);
 
     // Prior mean and the residual energies the GP models.
     if (settings_.prior == "per_element") {
@@ -529,9 +536,7 @@ void GaussianProcess::save_state(std::ostream& out) const {
 void GaussianProcess::load_state(std::istream& in, const std::string& name) {
     auto model = std::make_unique<Model>();
     const auto& species = descriptor_->species();
-    model->kernel.kind = static_cast<KernelKind>(
-        std::find(kernel_names().begin(), kernel_names().end(), settings_.kernel) - kernel_names().begin());
-    model->kernel.zeta = static_cast<int>(settings_.zeta);
+    model->kernel = make_kernel(settings_);
     const double n_train = read_state_scalar(in, name, "training_size");
     model->signal2 = read_state_scalar(in, name, "signal2");
     model->noise2 = read_state_scalar(in, name, "noise2");
@@ -563,11 +568,8 @@ void GaussianProcess::load_state(std::istream& in, const std::string& name) {
 }
 
 std::unique_ptr<Surrogate> make_gpr(const ParameterTable& table, const std::vector<Species>& species) {
-    std::vector<std::string> allowed = common_surrogate_keys();
-    for (const char* k : {"kernel", "zeta", "signal", "noise", "length_scale", "optimize", "prior", "sparse_points",
-                          "jitter"})
-        allowed.emplace_back(k);
-    table.allow_only(allowed);
+    ParameterTable common = check_surrogate_keys(
+        table, {"kernel", "zeta", "signal", "noise", "length_scale", "optimize", "prior", "sparse_points", "jitter"});
     GprSettings s;
     s.kernel = table.get_string("kernel", s.kernel);
     if (std::find(kernel_names().begin(), kernel_names().end(), s.kernel) == kernel_names().end())
@@ -596,9 +598,6 @@ std::unique_ptr<Surrogate> make_gpr(const ParameterTable& table, const std::vect
                                            : s.kernel == "squared_exponential" ? "symmetry_functions"
                                                                                : "nbody";
     auto descriptor = create_descriptor(table.get_table("descriptor"), species, default_descriptor);
-    ParameterTable common(table.name());
-    for (const char* k : {"selection", "training_size", "seed"})
-        if (const auto* v = table.find(k)) common.set(k, *v);
     return std::make_unique<GaussianProcess>(std::move(s), std::move(descriptor), species, std::move(common));
 }
 

@@ -190,15 +190,10 @@ void RidgeRegression::load_state(std::istream& in, const std::string& name) {
 }
 
 std::unique_ptr<Surrogate> make_ridge(const ParameterTable& table, const std::vector<Species>& species) {
-    std::vector<std::string> allowed = common_surrogate_keys();
-    allowed.emplace_back("alpha");
-    table.allow_only(allowed);
+    ParameterTable common = check_surrogate_keys(table, {"alpha"});
     const double alpha = table.get_real("alpha", 0.0);
     if (alpha < 0) throw table.error("alpha", "must be >= 0 (0: fitted by maximising the evidence)");
     auto descriptor = create_descriptor(table.get_table("descriptor"), species, "symmetry_functions");
-    ParameterTable common(table.name());
-    for (const char* k : {"selection", "training_size", "seed"})
-        if (const auto* v = table.find(k)) common.set(k, *v);
     return std::make_unique<RidgeRegression>(std::move(descriptor), alpha, std::move(common));
 }
 

@@ -27,6 +27,16 @@ const std::vector<std::string>& common_surrogate_keys() {
     return keys;
 }
 
+ParameterTable check_surrogate_keys(const ParameterTable& table, const std::vector<std::string>& model_keys) {
+    std::vector<std::string> allowed = common_surrogate_keys();
+    allowed.insert(allowed.end(), model_keys.begin(), model_keys.end());
+    table.allow_only(allowed);
+    ParameterTable common(table.name());
+    for (const char* k : {"selection", "training_size", "seed"})
+        if (const auto* v = table.find(k)) common.set(k, *v);
+    return common;
+}
+
 std::unique_ptr<Surrogate> create_surrogate(const ParameterTable& table, const std::vector<Species>& species) {
     if (!table.has("type"))
         throw table.error("type", fmt::format("is required (one of: {})", fmt::join(surrogate_keys(), ", ")));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "nanoscape/core/parameters.hpp"
+#include "nanoscape/surrogate/selection.hpp"
 #include "nanoscape/surrogate/surrogate.hpp"
 
 namespace nanoscape {
@@ -27,6 +28,13 @@ struct ModelFile {
 /// Reads `path` (TOML). Throws InputError with file:line if it is unreadable, malformed or
 /// has no [surrogate] table (run-file tables beside it are allowed and ignored).
 [[nodiscard]] ModelFile read_model_file(const std::string& path);
+
+/// The training-set selection a [surrogate] table asks for: `selection = "fps"` or a table
+/// `{ method = "fps", bin_width = ..., ... }` (keys of SelectionOptions), for `count`
+/// structures with `seed`. Throws InputError with file:line and the closest name for an
+/// unknown method or key.
+[[nodiscard]] SelectionOptions read_selection_options(const ParameterTable& surrogate, std::size_t count,
+                                                      std::uint64_t seed);
 
 /// Writes `dir`/model.toml and `dir`/model.state (creating `dir`); each file is replaced
 /// atomically. Throws Error if the directory cannot be written.

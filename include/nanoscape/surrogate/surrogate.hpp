@@ -91,7 +91,13 @@ struct SurrogateEntry {
                                                           const std::vector<Species>& species);
 
 /// Keys every [surrogate] table may hold besides the model's own: `type`, `descriptor`,
-/// `selection`, `training_size`, `seed`. Models pass these plus theirs to allow_only().
+/// `selection`, `training_size`, `seed`.
 [[nodiscard]] const std::vector<std::string>& common_surrogate_keys();
+
+/// For a model factory: throws InputError (naming the closest valid key) if `table` holds a key
+/// that is neither common nor in `model_keys`, and returns the common keys that select the
+/// training set (`selection`, `training_size`, `seed`) as given, for settings() to hand back.
+[[nodiscard]] ParameterTable check_surrogate_keys(const ParameterTable& table,
+                                                  const std::vector<std::string>& model_keys);
 
 }  // namespace nanoscape
