@@ -17,39 +17,15 @@
 
 #include <fmt/format.h>
 
-#include "nanoscape/search/sampling.hpp"
-#include "nanoscape/potentials/registry.hpp"
 #include "nanoscape/surrogate/surrogate.hpp"
 #include "support/recording_reporter.hpp"
+#include "support/surrogate_accuracy.hpp"
 
 namespace {
 
 using namespace nanoscape;
 
 const std::vector<Species> pt_au{78, 79};
-
-std::unique_ptr<Potential> emt() {
-    ParameterTable table("potential");
-    table.set("type", ParameterValue::of("emt"));
-    return create_potential(table);
-}
-
-std::vector<Sample> data(std::size_t per_kind, std::uint64_t seed) {
-    BuildRequest request;
-    request.motif = Motif::truncated_octahedron;
-    request.size = 38;
-    request.composition = {{78, 19}, {79, 19}};
-    SamplingOptions options;
-    options.counts.homotop = per_kind;
-    options.counts.perturbed = per_kind;
-    options.counts.relaxation = per_kind;
-    options.perturbation = 0.15;
-    options.seed = seed;
-    std::vector<Sample> samples;
-    for (auto& s : generate_samples(std::span<const BuildRequest>(&request, 1), *emt(), options))
-        samples.push_back(std::move(s.sample));
-    return samples;
-}
 
 const Surrogate& trained(const std::string& key) {
     static std::map<std::string, std::unique_ptr<Surrogate>> models;
@@ -58,14 +34,14 @@ const Surrogate& trained(const std::string& key) {
         ParameterTable table("surrogate");
         table.set("type", ParameterValue::of(key));
         model = create_surrogate(table, pt_au);
-        const auto training = data(34, 1);
+        const auto training = test::ptau38_dataset(34, 1);
         model->fit(std::vector<Sample>(training.begin(), training.begin() + 100));
     }
     return *model;
 }
 
 const Cluster& probe() {
-    static const Cluster c = data(1, 7)[1].cluster;  // a perturbed homotop
+    static const Cluster c = test::ptau38_dataset(1, 7)[1].cluster;  // a perturbed homotop
     return c;
 }
 
@@ -79,7 +55,7 @@ void surrogate_case(benchmark::State& state, const std::string& key, bool gradie
 }
 
 void emt_case(benchmark::State& state) {
-    const auto potential = emt();
+    const auto potential = test::make_emt();
     Eigen::Matrix3Xd forces;
     for (auto _ : state) {
         double e = potential->energy_and_forces(probe(), forces);

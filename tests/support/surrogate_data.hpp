@@ -1,13 +1,14 @@
 #pragma once
-// Labelled Pt-Au data for surrogate tests: truncated-octahedron homotops with Gaussian
-// perturbations, labelled with EMT (the reference potential ASE also ships).
+// Labelled Pt-Au data for surrogate tests: perturbed truncated-octahedron homotops
+// (search/sampling.hpp), labelled with EMT (the reference potential ASE also ships).
 
 #include <memory>
+#include <span>
 #include <vector>
 
-#include "nanoscape/core/rng.hpp"
 #include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/potentials/registry.hpp"
+#include "nanoscape/search/sampling.hpp"
 #include "nanoscape/surrogate/sample.hpp"
 
 namespace nanoscape::test {
@@ -23,24 +24,17 @@ inline std::unique_ptr<Potential> make_emt() {
 inline std::vector<Sample> make_ptau_samples(int count, std::uint64_t seed, int size = 38, int n_pt = 19,
                                              double amplitude = 0.15) {
     const auto emt = make_emt();
+    BuildRequest request;
+    request.motif = Motif::truncated_octahedron;
+    request.size = size;
+    request.composition = {{78, n_pt}, {79, size - n_pt}};
+    SamplingOptions options;
+    options.counts.perturbed = static_cast<std::size_t>(count);
+    options.perturbation = amplitude;
+    options.seed = seed;
     std::vector<Sample> samples;
-    for (int k = 0; k < count; ++k) {
-        Rng rng = make_stream(seed, static_cast<std::uint64_t>(k));
-        BuildRequest request;
-        request.motif = Motif::truncated_octahedron;
-        request.size = size;
-        request.composition = {{78, n_pt}, {79, size - n_pt}};
-        request.ordering = Ordering::random;
-        Sample s;
-        s.cluster = build_cluster(request, [&](Species a, Species b) { return emt->pair_distance(a, b); }, rng);
-        const double a = amplitude * rng.uniform();
-        for (Eigen::Index i = 0; i < s.cluster.positions.cols(); ++i)
-            for (int d = 0; d < 3; ++d) s.cluster.positions(d, i) += a * rng.normal();
-        Eigen::Matrix3Xd forces;
-        s.energy = emt->energy_and_forces(s.cluster, forces);
-        s.forces = forces;
-        samples.push_back(std::move(s));
-    }
+    for (auto& s : generate_samples(std::span<const BuildRequest>(&request, 1), *emt, options))
+        samples.push_back(std::move(s.sample));
     return samples;
 }
 
