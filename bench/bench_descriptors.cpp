@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark(fmt::format("emt/{}", n).c_str(), [n](benchmark::State& s) { emt_case(s, n); })
             ->Unit(benchmark::kMicrosecond)
             ->MinTime(0.2);
-    for (const auto& key : descriptor_keys())
+    for (const auto& key : descriptor_registry().keys())
         for (int n : sizes)
             for (bool jac : {false, true})
                 benchmark::RegisterBenchmark(fmt::format("{}/{}/{}", key, jac ? "jacobian" : "features", n).c_str(),
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     std::string emt_row = fmt::format("  {:<32}", "emt energy+forces");
     for (int n : sizes) emt_row += fmt::format("  {:>20}", fmt::format("{:.2f}", reporter.seconds(fmt::format("emt/{}", n)) / n * 1e6));
     fmt::print("{}\n", emt_row);
-    for (const auto& key : descriptor_keys())
+    for (const auto& key : descriptor_registry().keys())
         for (const char* what : {"features", "jacobian"}) {
             std::string row = fmt::format("  {:<32}", fmt::format("{} {}", key, what));
             for (int n : sizes) {

@@ -68,7 +68,7 @@ void emt_case(benchmark::State& state) {
 int main(int argc, char** argv) {
     omp_set_num_threads(1);
     benchmark::RegisterBenchmark("emt", emt_case)->Unit(benchmark::kMicrosecond)->MinTime(0.2);
-    for (const auto& key : surrogate_keys())
+    for (const auto& key : surrogate_registry().keys())
         for (bool gradients : {false, true})
             benchmark::RegisterBenchmark(fmt::format("{}/{}", key, gradients ? "gradients" : "energy").c_str(),
                                          [key, gradients](benchmark::State& s) { surrogate_case(s, key, gradients); })
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
     const double base = reporter.seconds("emt");
     fmt::print("\nPrediction time per atom, Pt19Au19, one thread (in brackets: relative to EMT energy + forces):\n");
     fmt::print("  {:<40} {:>10.2f} us\n", "emt energy+forces", base / n * 1e6);
-    for (const auto& key : surrogate_keys())
+    for (const auto& key : surrogate_registry().keys())
         for (const char* what : {"energy", "gradients"}) {
             const double t = reporter.seconds(fmt::format("{}/{}", key, what));
             if (t <= 0) continue;

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build_packages=(g++ cmake ninja-build pkg-config libeigen3-dev libtomlplusplus-dev libfmt-dev
-                libspdlog-dev libcli11-dev libboost-graph-dev)
+                libspdlog-dev libcli11-dev libboost-graph-dev nlohmann-json3-dev)
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev python3 python3-numpy python3-ase lammps)
 
 packages=("${build_packages[@]}")

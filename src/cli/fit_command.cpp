@@ -15,11 +15,13 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
 #include "list_options.hpp"
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/core/parallel.hpp"
 #include "nanoscape/core/version.hpp"
 #include "nanoscape/io/model_store.hpp"
 #include "nanoscape/io/text_files.hpp"
@@ -86,9 +88,7 @@ Metrics evaluate(const Surrogate& model, const std::vector<Sample>& test, bool w
     m.predictions.resize(test.size());
     std::vector<double> force_abs(test.size(), 0.0);
     std::vector<std::size_t> force_count(test.size(), 0);
-    const auto n = static_cast<long>(test.size());
-#pragma omp parallel for schedule(dynamic, 1)
-    for (long s = 0; s < n; ++s) {
+    parallel_for(static_cast<std::int64_t>(test.size()), 0, [&](std::int64_t s) {
         const auto& sample = test[static_cast<std::size_t>(s)];
         if (with_forces && sample.forces) {
             Eigen::Matrix3Xd forces;
@@ -98,7 +98,7 @@ Metrics evaluate(const Surrogate& model, const std::vector<Sample>& test, bool w
         } else {
             m.predictions[static_cast<std::size_t>(s)] = model.predict(sample.cluster);
         }
-    }
+    });
     double sq = 0, fsum = 0;
     std::size_t fcount = 0;
     for (std::size_t s = 0; s < test.size(); ++s) {
@@ -155,42 +155,41 @@ std::vector<std::size_t> curve_sizes(const std::string& spec, std::size_t larges
     return sizes;
 }
 
+// metrics.json; NaN (a metric that could not be computed) becomes null.
 std::string metrics_json(const FitOptions& o, const Surrogate& model, const SelectionOptions& selection,
                          std::size_t pool_size, double fit_time, const Metrics* train, const Metrics* test) {
-    std::string json = "{\n";
-    const auto add = [&](const std::string& key, const std::string& value) {
-        json += fmt::format("  {}: {},\n", json_string(key), value);
-    };
-    add("model", json_string(model.type()));
-    add("description", json_string(model.description()));
-    add("descriptor", json_string(model.descriptor().type()));
-    add("train_file", json_string(o.train));
-    add("n_pool", fmt::format("{}", pool_size));
-    add("n_train", fmt::format("{}", model.training_size()));
-    add("selection", json_string(selection.method));
-    add("seed", fmt::format("{}", selection.seed));
-    add("fit_time_s", json_number(fit_time));
+    nlohmann::ordered_json j;
+    const auto number = [](double x) { return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(); };
+    j["model"] = model.type();
+    j["description"] = model.description();
+    j["descriptor"] = model.descriptor().type();
+    j["train_file"] = o.train;
+    j["n_pool"] = pool_size;
+    j["n_train"] = model.training_size();
+    j["selection"] = selection.method;
+    j["seed"] = selection.seed;
+    j["fit_time_s"] = number(fit_time);
     if (train) {
-        add("train_energy_mae_per_atom", json_number(train->mae));
-        add("train_energy_rmse_per_atom", json_number(train->rmse));
+        j["train_energy_mae_per_atom"] = number(train->mae);
+        j["train_energy_rmse_per_atom"] = number(train->rmse);
     }
     if (test) {
-        add("test_file", json_string(o.test));
-        add("n_test", fmt::format("{}", test->n_test));
-        add("energy_mae_per_atom", json_number(test->mae));
-        add("energy_rmse_per_atom", json_number(test->rmse));
-        add("energy_max_error_per_atom", json_number(test->max_error));
-        if (std::isfinite(test->force_mae)) add("force_mae", json_number(test->force_mae));
-        add("coverage_1sigma", json_number(test->coverage1));
-        add("coverage_2sigma", json_number(test->coverage2));
-        add("mean_sigma_per_atom", json_number(test->mean_sigma));
-        add("predict_time_per_atom_s", json_number(test->predict_time_per_atom));
+        j["test_file"] = o.test;
+        j["n_test"] = test->n_test;
+        j["energy_mae_per_atom"] = number(test->mae);
+        j["energy_rmse_per_atom"] = number(test->rmse);
+        j["energy_max_error_per_atom"] = number(test->max_error);
+        if (std::isfinite(test->force_mae)) j["force_mae"] = test->force_mae;
+        j["coverage_1sigma"] = number(test->coverage1);
+        j["coverage_2sigma"] = number(test->coverage2);
+        j["mean_sigma_per_atom"] = number(test->mean_sigma);
+        j["predict_time_per_atom_s"] = number(test->predict_time_per_atom);
     } else if (train) {
-        add("predict_time_per_atom_s", json_number(train->predict_time_per_atom));
+        j["predict_time_per_atom_s"] = number(train->predict_time_per_atom);
     }
-    add("threads", fmt::format("{}", omp_get_max_threads()));
-    json += fmt::format("  \"version\": {}\n}}\n", json_string(version()));
-    return json;
+    j["threads"] = resolve_threads(0);
+    j["version"] = version();
+    return format_json(j);
 }
 
 int run_fit(const FitOptions& o) {

@@ -14,16 +14,20 @@
 
 namespace {
 
+// The console logger. Its level is set on the sink too, so a run's own logger, which shares
+// the sink and also writes run.log, shows on the console only what -q / -v allow.
 void set_up_logging(bool quiet, bool verbose) {
     auto logger = spdlog::stderr_color_mt("nanoscape");
     logger->set_pattern("%^[%l]%$ %v");
-    logger->set_level(quiet ? spdlog::level::warn : verbose ? spdlog::level::debug : spdlog::level::info);
+    const auto level = quiet ? spdlog::level::warn : verbose ? spdlog::level::debug : spdlog::level::info;
+    for (auto& sink : logger->sinks()) sink->set_level(level);
+    logger->set_level(level);
     spdlog::set_default_logger(logger);
 }
 
 std::string potential_help() {
     return fmt::format("potential SPEC: a registry key ({}), a potential file (*.toml) or a run file",
-                       fmt::join(nanoscape::potential_keys(), ", "));
+                       fmt::join(nanoscape::potential_registry().keys(), ", "));
 }
 
 // Options every structure command takes: the potential, its variant, the input file.
@@ -59,7 +63,7 @@ int main(int argc, char** argv) {
     add_potential_and_input(relax_cmd, relax.potential, relax.variant, relax.input);
     relax_cmd->add_option("-o,--output", relax.output, "relaxed frames (default: <input stem>.relaxed.xyz)");
     relax_cmd->add_option("--optimizer", relax.optimizer, "local optimiser")
-        ->check(CLI::IsMember(relaxer_keys()))
+        ->check(CLI::IsMember(relaxer_registry().keys()))
         ->capture_default_str();
     relax_cmd->add_option("--fmax", relax.fmax, "convergence: largest force, eV/A")
         ->check(CLI::PositiveNumber)
@@ -83,6 +87,7 @@ int main(int argc, char** argv) {
     cli::register_sample(app, exit_code);
     cli::register_fit(app, exit_code);
     cli::register_export_eam(app, exit_code);
+    cli::register_list(app, exit_code);
 
     try {
         app.parse(argc, argv);  // runs the chosen command's callback

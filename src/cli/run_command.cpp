@@ -1,7 +1,9 @@
 // nanoscape run / check: a search from a run file.
 
-#include <omp.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 
@@ -10,8 +12,10 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "nanoscape/core/parallel.hpp"
 #include "nanoscape/io/run_config.hpp"
 #include "nanoscape/io/run_directory.hpp"
+#include "nanoscape/search/engine.hpp"
 
 namespace nanoscape::cli {
 
@@ -24,77 +28,105 @@ struct RunOptions {
     std::string output;
     bool resume = false;
     bool overwrite = false;
+    std::optional<long> max_steps;
+    std::optional<long> max_evaluations;
+    std::optional<double> max_wall_time;
+    std::optional<double> target_energy;
 };
 
-std::string describe_stop(const StopCriteria& stop) {
-    std::vector<std::string> parts;
-    if (stop.max_steps > 0) parts.push_back(fmt::format("{} steps", stop.max_steps));
-    if (stop.max_evaluations > 0) parts.push_back(fmt::format("{} evaluations", stop.max_evaluations));
-    if (stop.max_wall_time > 0) parts.push_back(fmt::format("{} s", stop.max_wall_time));
-    if (stop.target_energy) parts.push_back(fmt::format("target energy {}", *stop.target_energy));
-    std::string out;
-    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
-    return out;
+// SIGINT / SIGTERM: the first asks the engine to stop after the round in progress (checkpoint,
+// outputs, exit code 130); a second one ends the process at once (the last checkpoint stays).
+std::atomic<bool> interrupt_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void on_interrupt(int signal_number) {
+    if (interrupt_requested.exchange(true)) {
+        ::signal(signal_number, SIG_DFL);
+        ::raise(signal_number);
+        return;
+    }
+    static const char message[] =
+        "\nnanoscape: stopping after the current round (checkpoint and results are written); "
+        "interrupt again to stop at once\n";
+    (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+}
+
+void install_interrupt_handlers() {
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
 }
 
 RunOverrides overrides_of(const RunOptions& o) {
     RunOverrides overrides;
     if (o.seed >= 0) overrides.seed = static_cast<std::uint64_t>(o.seed);
     if (!o.output.empty()) overrides.output = o.output;
+    overrides.max_steps = o.max_steps;
+    overrides.max_evaluations = o.max_evaluations;
+    overrides.max_wall_time = o.max_wall_time;
+    overrides.target_energy = o.target_energy;
     return overrides;
 }
 
 int run(const RunOptions& o) {
     if (o.resume && o.overwrite) throw InputError("--resume and --overwrite exclude each other");
     const RunConfig config = load_run_config(o.run_file, overrides_of(o));
-    const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
-    SearchState state;
+    const int threads = resolve_threads(o.threads);
     const auto mode = o.resume ? RunDirectoryMode::resume
                                : (o.overwrite ? RunDirectoryMode::overwrite : RunDirectoryMode::fresh);
-    RunDirectory directory(config, mode, threads, state);
-    const auto& s = config.settings;
-    spdlog::info("nanoscape run {}: {} ({} atoms), seed {}", o.run_file, config.formula, s.species.size(), s.seed);
-    spdlog::info("potential: {}", config.potential->description());
-    spdlog::info("driver: {} with {} walker(s), kT {}, moves {}; relax: {} to fmax {}", s.driver,
-                 s.basin_hopping.walkers, s.basin_hopping.temperature,
-                 [&] {
-                     std::string m;
-                     for (const auto& [name, w] : s.basin_hopping.moves) m += fmt::format("{}{}={}", m.empty() ? "" : ",", name, w);
-                     return m;
-                 }(),
-                 config.relaxer->type(), s.relax.fmax);
-    spdlog::info("stop at: {}; results in {} ({} thread(s))", describe_stop(s.stop), directory.path(), threads);
+    RunDirectory directory(config, mode, threads);
+    const auto& log = directory.logger();
+    LocalEvaluator evaluator(*config.potential, *config.relaxer, config.relax, threads);
+    SearchEngine engine(config.problem, config.engine, *config.driver, evaluator, log);
+    if (o.resume) directory.resume(engine);
 
-    const SearchEnvironment env{config.settings, *config.potential, *config.relaxer, threads};
-    run_search(env, directory, state, o.resume);
+    const auto& p = config.problem;
+    log->info("nanoscape run {}: {} ({} atoms), seed {}", o.run_file, p.formula(), p.species.size(), p.seed);
+    log->info("potential: {}", config.potential->description());
+    log->info("driver: {}", config.driver->describe());
+    log->info("relax: {}", evaluator.describe());
+    log->info("stop at: {}; results in {}", describe_stop(config.engine.stop), directory.path());
+    for (const auto& w : config.warnings) log->warn("{}", w);
 
-    const auto& minima = state.archive.minima();
-    fmt::print("\n{} with {}\n", config.formula, config.potential->description());
-    fmt::print("  best energy        {}\n", minima.empty() ? std::string("none") : fmt::format("{:.8f}", minima.front().energy));
-    if (s.stop.target_energy)
-        fmt::print("  target {:.6f}   {}\n", *s.stop.target_energy,
-                   state.target_reached ? fmt::format("reached after {} relaxations ({} evaluations)",
-                                                      state.relaxations_to_target, state.evaluations_to_target)
-                                        : std::string("not reached"));
-    fmt::print("  steps              {} (stopped by {})\n", state.steps, state.stop_reason);
-    fmt::print("  reference cost     {} relaxations, {} energy+force evaluations\n", state.relaxations, state.evaluations);
-    fmt::print("  unique minima      {}\n", minima.size());
-    fmt::print("  wall time          {:.1f} s\n", state.elapsed);
+    install_interrupt_handlers();
+    engine.run(directory, &interrupt_requested);
+
+    const auto& progress = engine.progress();
+    const auto& archive = engine.archive();
+    const auto& counts = progress.counts;
+    const auto& stop = config.engine.stop;
+    fmt::print("\n{} with {}\n", p.formula(), config.potential->description());
+    fmt::print("  best energy        {}\n",
+               archive.empty() ? std::string("none") : fmt::format("{:.8f}", archive.best_energy()));
+    if (stop.target_energy)
+        fmt::print("  target {:.6f}   {}\n", *stop.target_energy,
+                   progress.target_reached ? fmt::format("reached after {} relaxations ({} evaluations)",
+                                                         progress.relaxations_to_target, progress.evaluations_to_target)
+                                           : std::string("not reached"));
+    fmt::print("  steps              {} (stopped by {})\n", progress.steps, progress.stop_reason);
+    fmt::print("  reference cost     {} relaxations, {} energy+force evaluations\n", counts.reference_relaxations,
+               counts.reference_evaluations);
+    fmt::print("  minima             {} distinct found, {} kept\n", archive.found(), archive.minima().size());
+    fmt::print("  wall time          {:.1f} s\n", progress.elapsed);
     const auto dir = std::filesystem::path(directory.path());
     fmt::print("  best structure     {}\n  minima             {}\n  summary            {}\n", (dir / "best.xyz").string(),
                (dir / "minima.xyz").string(), (dir / "summary.json").string());
     std::fflush(stdout);
-    return 0;
+    return progress.stop_reason == "interrupted" ? 130 : 0;
 }
 
 int check(const std::string& path) {
     const RunConfig config = load_run_config(path);
-    const auto& s = config.settings;
-    fmt::print("{}: ok\n  system     {} ({} atoms), seed {}, start {}\n  potential  {}\n  relax      {} to fmax {} eV/A\n"
-               "  search     {} with {} walker(s); stop at {}\n  output     {}\n",
-               path, config.formula, s.species.size(), s.seed, s.start.kind == "file" ? s.start.file : s.start.kind,
-               config.potential->description(), config.relaxer->type(), s.relax.fmax, s.driver, s.basin_hopping.walkers,
-               describe_stop(s.stop), config.output_directory);
+    const auto& p = config.problem;
+    fmt::print("{}: ok\n  system     {} ({} atoms), seed {}, start {}\n  potential  {}\n  relax      {} to fmax {}\n"
+               "  search     {}\n  stop at    {}\n  output     {}\n",
+               path, p.formula(), p.species.size(), p.seed, p.start.kind == "file" ? p.start.file : p.start.kind,
+               config.potential->description(), config.relaxer->type(), config.relax.fmax, config.driver->describe(),
+               describe_stop(config.engine.stop), config.output_directory);
+    for (const auto& w : config.warnings) fmt::print("  note       {}\n", w);
     return 0;
 }
 
@@ -110,6 +142,14 @@ void register_run(CLI::App& app, int& exit_code) {
     run_cmd->add_option("--output,-o", options.output, "override [output] directory");
     run_cmd->add_flag("--resume", options.resume, "continue the checkpointed run in the output directory");
     run_cmd->add_flag("--overwrite", options.overwrite, "replace an earlier run in the output directory");
+    run_cmd->add_option("--max-steps", options.max_steps, "override [search] max_steps (0: no limit)")
+        ->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--max-evaluations", options.max_evaluations,
+                        "override [search] max_evaluations: reference energy+force calls (0: no limit)")
+        ->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--max-wall-time", options.max_wall_time, "override [search] max_wall_time, s (0: no limit)")
+        ->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--target-energy", options.target_energy, "override [search] target_energy, eV");
     run_cmd->callback([&exit_code] { exit_code = run(options); });
 
     static std::string check_file;

@@ -158,7 +158,7 @@ int run_sample(const SampleCommandOptions& o) {
     if (o.random_steps < 0) throw InputError(fmt::format("--random-steps must be >= 0, got {}", o.random_steps));
     if (!(o.fmax > 0.0)) throw InputError(fmt::format("--fmax must be positive, got {}", o.fmax));
     if (o.max_steps < 1) throw InputError(fmt::format("--max-steps must be >= 1, got {}", o.max_steps));
-    const auto relaxers = relaxer_keys();
+    const auto relaxers = relaxer_registry().keys();
     if (std::find(relaxers.begin(), relaxers.end(), o.optimizer) == relaxers.end())
         throw InputError(fmt::format("--optimizer '{}' is not a relaxer{}; relaxers: {}", o.optimizer,
                                      did_you_mean(o.optimizer, relaxers), fmt::join(relaxers, ", ")));
@@ -275,7 +275,7 @@ void register_sample(CLI::App& app, int& exit_code) {
     cmd->add_option("--random-steps", o->random_steps,
                     "random clusters are relaxed for 1..N steps (0: not at all)")
         ->capture_default_str();
-    cmd->add_option("--optimizer", o->optimizer, fmt::format("relaxer: {}", fmt::join(relaxer_keys(), ", ")))
+    cmd->add_option("--optimizer", o->optimizer, fmt::format("relaxer: {}", fmt::join(relaxer_registry().keys(), ", ")))
         ->capture_default_str();
     cmd->add_option("--fmax", o->fmax, "relaxation trajectories end at this largest force, eV/A")->capture_default_str();
     cmd->add_option("--max-steps", o->max_steps, "step limit of a relaxation trajectory")->capture_default_str();

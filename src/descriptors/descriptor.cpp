@@ -20,23 +20,14 @@ void backpropagate(const std::vector<DescriptorJacobian>& jacobians, const Eigen
     }
 }
 
-std::vector<std::string> descriptor_keys() {
-    std::vector<std::string> keys;
-    for (const auto& e : descriptor_registry()) keys.push_back(e.key);
-    return keys;
-}
-
 std::unique_ptr<Descriptor> create_descriptor(const ParameterTable& table, const std::vector<Species>& species,
                                               const std::string& fallback_type) {
     const std::string key = table.get_string("type", fallback_type);
-    for (const auto& e : descriptor_registry())
-        if (e.key == key) {
-            if (species.empty()) throw InputError(table.where(), "a descriptor needs at least one species");
-            return e.create(table, species);
-        }
-    throw InputError(table.where("type"), fmt::format("[{}] unknown descriptor type '{}'{}; valid types: {}",
-                                                      table.name(), key, did_you_mean(key, descriptor_keys()),
-                                                      fmt::join(descriptor_keys(), ", ")));
+    const auto* entry = descriptor_registry().find(key);
+    if (!entry)
+        throw InputError(table.where("type"), fmt::format("[{}] {}", table.name(), descriptor_registry().unknown_message(key)));
+    if (species.empty()) throw InputError(table.where(), "a descriptor needs at least one species");
+    return entry->create(table, species);
 }
 
 }  // namespace nanoscape

@@ -17,6 +17,7 @@
 #include <fmt/ranges.h>
 
 #include "nanoscape/core/elements.hpp"
+#include "nanoscape/core/parallel.hpp"
 #include "nanoscape/core/parameters.hpp"
 #include "nanoscape/descriptors/descriptor.hpp"
 #include "nanoscape/geometry/cluster.hpp"
@@ -142,9 +143,8 @@ inline void prepare_jacobians(std::vector<DescriptorJacobian>* jacobians, std::s
 // thread count; dynamic scheduling because surface atoms have fewer neighbours than core atoms.
 template <class F>
 void for_each_centre(std::size_t n, F&& f) {
-    const auto count = static_cast<long>(n);
-#pragma omp parallel for schedule(dynamic, 4) if (count > 8)
-    for (long i = 0; i < count; ++i) f(static_cast<std::size_t>(i));
+    parallel_for(static_cast<std::int64_t>(n), ParallelOptions{0, 4, 9},
+                 [&](std::int64_t i) { f(static_cast<std::size_t>(i)); });
 }
 
 // A list of reals: an array, or a single number meaning a one-element list.

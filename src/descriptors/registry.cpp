@@ -5,16 +5,16 @@
 
 namespace nanoscape {
 
-const std::vector<DescriptorEntry>& descriptor_registry() {
+const Registry<DescriptorEntry>& descriptor_registry() {
     // One line per descriptor: key, summary, factory.
-    static const std::vector<DescriptorEntry> entries{
+    static const Registry<DescriptorEntry> registry("descriptor type", "valid types", {
         {"symmetry_functions", "Behler-Parrinello G2 + G4/G5 atom-centred symmetry functions, element resolved",
          make_symmetry_functions},
         {"soap", "SOAP power spectrum (Gaussian radial basis x real spherical harmonics), element resolved",
          make_soap},
         {"nbody", "2- and 3-body grid features whose dot product is the Glielmo n-body kernel", make_nbody},
-    };
-    return entries;
+    });
+    return registry;
 }
 
 }  // namespace nanoscape

@@ -68,7 +68,7 @@ SelectionOptions read_selection_options(const ParameterTable& surrogate, std::si
             s.batch = static_cast<std::size_t>(t.get_integer("batch", static_cast<std::int64_t>(s.batch)));
         }
     }
-    const auto methods = selection_methods();
+    const auto methods = selection_registry().keys();
     if (std::find(methods.begin(), methods.end(), s.method) == methods.end())
         throw surrogate.error("selection", fmt::format("unknown selection method '{}'{}; valid: {}", s.method,
                                                        did_you_mean(s.method, methods), fmt::join(methods, ", ")));

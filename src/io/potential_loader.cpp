@@ -89,12 +89,12 @@ void resolve_data_files(ParameterTable& table, const std::string& base_dir) {
 
 ParameterTable resolve_parameter_file(const ParameterTable& table, const std::string& base_dir) {
     if (!table.has("type") && !table.has("parameters"))
-        throw table.error("type", fmt::format("is required (one of: {})", fmt::join(potential_keys(), ", ")));
+        throw table.error("type", fmt::format("is required (one of: {})", fmt::join(potential_registry().keys(), ", ")));
     std::string file;
     if (table.has("parameters")) {
         file = find_parameter_file(table.require_string("parameters"), base_dir, table.where("parameters"));
     } else {
-        const auto& entry = find_potential(table.require_string("type"), table.where("type"));
+        const auto& entry = potential_registry().get(table.require_string("type"), table.where("type"));
         // Only the type (and perhaps a variant) given: use the entry's default parameter set.
         const auto keys = table.keys();
         const bool only_selection = std::all_of(keys.begin(), keys.end(), [](const std::string& k) {
@@ -155,12 +155,12 @@ std::unique_ptr<Potential> load_potential_spec(const std::string& spec, const st
     if (is_file) {
         if (!fs::exists(spec))
             throw InputError(fmt::format("--potential: no file '{}' (a SPEC is a registry key such as {}, or a file)",
-                                         spec, fmt::join(potential_keys(), ", ")));
+                                         spec, fmt::join(potential_registry().keys(), ", ")));
         ParameterTable file = read_toml_file(spec);
         table = file.has("potential") ? file.get_table("potential") : ParameterTable(file.value(), "potential");
         base_dir = fs::path(spec).parent_path().string();
     } else {
-        (void)find_potential(spec);  // unknown key: InputError with the closest one
+        (void)potential_registry().get(spec);  // unknown key: InputError with the closest one
         table.set("type", ParameterValue::of(spec));
     }
     if (!variant.empty()) table.set("variant", ParameterValue::of(variant));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cmath>
 #include <map>
 
 #include <fmt/format.h>
@@ -11,8 +12,6 @@
 #include "nanoscape/io/toml_reader.hpp"
 #include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/io/xyz.hpp"
-#include "nanoscape/search/moves.hpp"
-#include "nanoscape/search/runner.hpp"
 
 namespace nanoscape {
 
@@ -75,7 +74,7 @@ std::string resolve_input(const std::string& name, const std::string& run_dir) {
 
 void read_system(const ParameterTable& system, const std::string& run_dir, RunConfig& config) {
     system.allow_only({"elements", "size", "composition", "seed", "start", "ordering"});
-    auto& s = config.settings;
+    auto& s = config.problem;
     const auto symbols = system.get_string_array("elements");
     if (symbols.empty()) throw system.error("elements", "is required: the element symbols, e.g. [\"Ag\", \"Cu\"]");
     std::vector<Species> elements;
@@ -106,7 +105,7 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
     if (total > 100000) throw system.error("size", "more than 100000 atoms is not supported");
     s.species.clear();
     for (const auto& [z, n] : counts) s.species.insert(s.species.end(), static_cast<std::size_t>(n), z);
-    config.formula = species_only(s.species).formula();
+    const std::string formula = s.formula();
 
     const std::int64_t seed = system.get_integer("seed", 1);
     if (seed < 0) throw system.error("seed", "must be >= 0");
@@ -125,14 +124,14 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
                 std::sort(a.begin(), a.end());
                 if (a != b)
                     throw InputError(fmt::format("{}: a start structure is {} but the run is {}", s.start.file,
-                                                 frame.cluster.formula(), config.formula));
+                                                 frame.cluster.formula(), formula));
                 frame.cluster.center();
-                s.start_structures.push_back(frame.cluster);
+                s.start.structures.push_back(frame.cluster);
             }
         } catch (const InputError& e) {
             throw system.error("start", e.what());
         }
-        if (s.start_structures.empty()) throw system.error("start", fmt::format("{} has no structures", s.start.file));
+        if (s.start.structures.empty()) throw system.error("start", fmt::format("{} has no structures", s.start.file));
     } else {
         try {
             s.start.kind = to_string(parse_motif(start));  // canonical name
@@ -152,57 +151,42 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
     s.start.element_order = elements;
 }
 
-void read_search(const ParameterTable& search, RunConfig& config) {
-    search.allow_only({"driver", "max_steps", "max_evaluations", "max_wall_time", "target_energy", "target_tolerance",
-                       "walkers", "temperature", "step_size", "target_acceptance", "adapt_interval", "adapt_factor",
-                       "reseed_after", "moves", "keep_minima", "energy_tolerance", "fingerprint_tolerance"});
-    auto& s = config.settings;
-    s.driver = search.get_string("driver", "basin_hopping");
-    try {
-        (void)create_driver(s.driver);
-    } catch (const InputError& e) {
-        throw search.error("driver", e.what());
-    }
-    auto& stop = s.stop;
-    stop.max_steps = positive_count(search, "max_steps", 1000, 0);
+// The engine's part of [search]: stop criteria and the minima archive. The driver reads its
+// own keys (create_driver). With no stop criterion at all (file and command line) the run
+// stops after default_max_steps; a user who sets only max_wall_time = 600 gets ten minutes.
+EngineSettings read_engine_settings(const ParameterTable& search, const RunOverrides& overrides,
+                                    std::vector<std::string>& warnings) {
+    EngineSettings e;
+    auto& stop = e.stop;
+    stop.max_steps = positive_count(search, "max_steps", 0, 0);
     stop.max_evaluations = positive_count(search, "max_evaluations", 0, 0);
     stop.max_wall_time = positive_real(search, "max_wall_time", 0.0, true);
     stop.target_energy = search.get_optional_real("target_energy");
+    if (stop.target_energy && !std::isfinite(*stop.target_energy))
+        throw search.error("target_energy", "must be a finite energy");
     stop.target_tolerance = positive_real(search, "target_tolerance", 1e-6, true);
-    if (stop.max_steps == 0 && stop.max_evaluations == 0 && stop.max_wall_time == 0 && !stop.target_energy)
-        throw search.error("max_steps", "0 with no other stop criterion would never stop");
-
-    auto& bh = s.basin_hopping;
-    bh.walkers = static_cast<int>(positive_count(search, "walkers", 1));
-    if (bh.walkers > 4096) throw search.error("walkers", "at most 4096");
-    bh.temperature = positive_real(search, "temperature", default_temperature(*config.potential));
-    bh.step_size = positive_real(search, "step_size", 0.35 * largest_pair_distance(s.species, *config.potential));
-    bh.target_acceptance = search.get_real("target_acceptance", 0.5);
-    if (!(bh.target_acceptance > 0 && bh.target_acceptance < 1)) throw search.error("target_acceptance", "must be in (0, 1)");
-    bh.adapt_interval = static_cast<int>(positive_count(search, "adapt_interval", 10));
-    bh.adapt_factor = search.get_real("adapt_factor", 0.9);
-    if (!(bh.adapt_factor > 0 && bh.adapt_factor < 1)) throw search.error("adapt_factor", "must be in (0, 1)");
-    bh.reseed_after = positive_count(search, "reseed_after", 0, 0);
-    const bool alloy = unique_species(s.species).size() > 1;
-    bh.moves = alloy ? std::vector<std::pair<std::string, double>>{{"displacement", 0.6}, {"surface", 0.1}, {"swap", 0.3}}
-                     : std::vector<std::pair<std::string, double>>{{"displacement", 0.9}, {"surface", 0.1}};
-    if (search.has("moves")) {
-        const ParameterTable moves = search.get_table("moves");
-        moves.allow_only(move_names());
-        bh.moves.clear();
-        double total = 0.0;
-        for (const auto& name : moves.keys()) {
-            const double w = positive_real(moves, name, 0.0, true);
-            bh.moves.emplace_back(name, w);
-            total += w;
-        }
-        if (!(total > 0)) throw search.error("moves", "at least one move needs a positive weight");
+    bool explicit_limit = search.has("max_steps") || search.has("max_evaluations") || search.has("max_wall_time");
+    if (overrides.max_steps) stop.max_steps = *overrides.max_steps;
+    if (overrides.max_evaluations) stop.max_evaluations = *overrides.max_evaluations;
+    if (overrides.max_wall_time) stop.max_wall_time = *overrides.max_wall_time;
+    if (overrides.target_energy) stop.target_energy = *overrides.target_energy;
+    explicit_limit = explicit_limit || overrides.max_steps || overrides.max_evaluations || overrides.max_wall_time;
+    if (!stop.any()) {
+        if (explicit_limit)
+            throw search.error("max_steps", "every limit is 0 (no limit) and there is no target_energy: the run would "
+                                            "never stop");
+        stop.max_steps = default_max_steps;
+    } else if (stop.max_steps == 0 && stop.max_evaluations == 0 && stop.max_wall_time == 0) {
+        warnings.push_back(fmt::format("the only stop criterion is target_energy {}: the run goes on until it is "
+                                       "reached or interrupted (Ctrl-C stops it cleanly)",
+                                       *stop.target_energy));
     }
 
-    auto& archive = s.archive;
+    auto& archive = e.archive;
     archive.capacity = static_cast<std::size_t>(positive_count(search, "keep_minima", 50));
     archive.energy_tolerance = positive_real(search, "energy_tolerance", 1e-5);
     archive.fingerprint_tolerance = positive_real(search, "fingerprint_tolerance", 1e-2);
+    return e;
 }
 
 }  // namespace
@@ -218,29 +202,42 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
             throw InputError(SourceLocation{path, 0, 0}, fmt::format("the [{}] table is required", required));
 
     config.potential = load_potential(root.get_table("potential"), run_dir);
-    read_system(root.get_table("system"), run_dir, config);
+    config.problem.potential = config.potential.get();
     const ParameterTable system = root.get_table("system");
+    read_system(system, run_dir, config);
+    // The seed first: drivers derive their random streams from it when they are built.
+    if (overrides.seed) config.problem.seed = *overrides.seed;
     try {
-        config.potential->check_species(species_only(config.settings.species));
+        config.potential->check_species(species_only(config.problem.species));
         // Pair coverage (e.g. a Gupta set without the cross pair): pair_distance throws for a
         // pair the set lacks.
-        (void)largest_pair_distance(config.settings.species, *config.potential);
+        (void)largest_pair_distance(config.problem.species, *config.potential);
     } catch (const InputError& e) {
         throw system.error("elements", e.what());
     }
     const ParameterTable relax = root.get_table("relax");
     config.relaxer = create_relaxer(relax);
-    config.settings.relax = read_relax_options(relax);
-    read_search(root.get_table("search"), config);
+    config.relax = read_relax_options(relax);
+    const ParameterTable search = root.get_table("search");
+    config.driver = create_driver(search, config.problem);
+    config.engine = read_engine_settings(search, overrides, config.warnings);
 
     const ParameterTable output = root.get_table("output");
-    output.allow_only({"directory", "checkpoint_interval"});
+    output.allow_only({"directory", "checkpoint_interval", "checkpoint_steps"});
     config.output_directory = output.get_string("directory", (fs::path("runs") / fs::path(path).stem()).string());
-    config.settings.checkpoint_interval = positive_real(output, "checkpoint_interval", 60.0, true);
-
-    if (overrides.seed) config.settings.seed = *overrides.seed;
+    config.engine.checkpoint_interval = positive_real(output, "checkpoint_interval", 60.0, true);
+    config.engine.checkpoint_steps = positive_count(output, "checkpoint_steps", 0, 0);
     if (overrides.output) config.output_directory = *overrides.output;
     return config;
+}
+
+std::string describe_stop(const StopCriteria& stop) {
+    std::vector<std::string> parts;
+    if (stop.max_steps > 0) parts.push_back(fmt::format("{} steps", stop.max_steps));
+    if (stop.max_evaluations > 0) parts.push_back(fmt::format("{} evaluations", stop.max_evaluations));
+    if (stop.max_wall_time > 0) parts.push_back(fmt::format("{} s", stop.max_wall_time));
+    if (stop.target_energy) parts.push_back(fmt::format("target energy {}", *stop.target_energy));
+    return parts.empty() ? std::string("no limit") : fmt::format("{}", fmt::join(parts, ", "));
 }
 
 }  // namespace nanoscape

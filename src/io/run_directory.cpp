@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* checkpoint_magic = "nanoscape-checkpoint 1";
+const char* const trace_header = "step,walker,move,energy,best,accepted,status,reference_evaluations,wall_time_s\n";
 
 XyzFrame frame_of(const Minimum& m, int rank) {
     XyzFrame f;
@@ -36,245 +37,210 @@ XyzFrame frame_of(const Minimum& m, int rank) {
     return f;
 }
 
-// What must match for a checkpoint to belong to this run.
-std::string run_identity(const RunConfig& c) {
-    std::string species;
-    for (Species z : c.settings.species) species += fmt::format("{},", z);
-    return fmt::format("driver={} seed={} walkers={} species={}", c.settings.driver, c.settings.seed,
-                       c.settings.basin_hopping.walkers, species);
+std::string energy_text(double e) { return std::isfinite(e) ? fmt::format("{:.10f}", e) : std::string("nan"); }
+
+nlohmann::ordered_json number_or_null(double x) {
+    return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
+}
+
+// The run's logger: the console sinks the command line set up, and run.log, which always
+// receives info and above (also under --quiet) and is flushed at every message, so it survives
+// a kill.
+std::shared_ptr<spdlog::logger> make_run_logger(const fs::path& log_file, bool append, const std::string& name) {
+    auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_file.string(), !append);
+    file->set_pattern("%Y-%m-%d %H:%M:%S [%l] %v");
+    file->set_level(spdlog::level::info);
+    std::vector<spdlog::sink_ptr> sinks = spdlog::default_logger()->sinks();
+    sinks.push_back(file);
+    auto logger = std::make_shared<spdlog::logger>(name, sinks.begin(), sinks.end());
+    logger->set_level(std::min(spdlog::default_logger()->level(), spdlog::level::info));
+    logger->flush_on(spdlog::level::info);
+    return logger;
 }
 
 }  // namespace
 
-RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int threads, SearchState& state)
+std::string checkpoint_path(const std::string& run_directory) {
+    return (fs::path(run_directory) / "checkpoint" / "state.json").string();
+}
+
+RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int threads)
     : config_(config), dir_(config.output_directory), threads_(threads),
       best_reported_(std::numeric_limits<double>::infinity()) {
     const fs::path dir(dir_);
-    const bool has_run = fs::exists(dir / "checkpoint" / "state.txt") || fs::exists(dir / "summary.json");
+    const bool legacy = fs::exists(dir / "checkpoint" / "state.txt");
+    const bool has_checkpoint = fs::exists(checkpoint_path(dir_));
+    const bool has_run = has_checkpoint || legacy || fs::exists(dir / "summary.json");
     if (mode == RunDirectoryMode::fresh && has_run)
         throw InputError(fmt::format("{} already holds a run: continue it with --resume, replace it with "
                                      "--overwrite, or choose another --output",
                                      dir_));
-    if (mode == RunDirectoryMode::resume && !fs::exists(dir / "checkpoint" / "state.txt"))
-        throw InputError(fmt::format("--resume: {} has no checkpoint (checkpoint/state.txt)", dir_));
+    if (mode == RunDirectoryMode::resume && !has_checkpoint) {
+        if (legacy)
+            throw InputError(fmt::format("--resume: {} holds a checkpoint of an earlier nanoscape (checkpoint/state.txt, "
+                                         "format 1) that this version cannot continue; start afresh with --overwrite",
+                                         dir_));
+        throw InputError(fmt::format("--resume: {} has no checkpoint (checkpoint/state.json)", dir_));
+    }
     std::error_code ec;
     fs::create_directories(dir / "checkpoint", ec);
     if (ec) throw InputError(fmt::format("cannot create the run directory {}: {}", dir_, ec.message()));
-    if (mode == RunDirectoryMode::overwrite)
-        for (const char* name : {"summary.json", "best.xyz", "minima.xyz", "trace.csv", "run.log"})
-            fs::remove(dir / name);
-
-    // The log file: the run's own log, appended to on resume.
-    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>((dir / "run.log").string(), mode != RunDirectoryMode::resume);
-    sink->set_pattern("%Y-%m-%d %H:%M:%S [%l] %v");
-    spdlog::default_logger()->sinks().push_back(sink);
-
-    const fs::path trace_path = dir / "trace.csv";
-    if (mode == RunDirectoryMode::resume) {
-        load_checkpoint(state);
-        // Keep the header and the rows the checkpoint accounts for: rows written after it are
-        // written again, identically, by the resumed run.
-        std::vector<std::string> lines;
-        {
-            std::ifstream in(trace_path);
-            std::string line;
-            while (lines.size() < static_cast<std::size_t>(state.trace_rows) + 1 && std::getline(in, line))
-                lines.push_back(line);
-        }
-        std::string text;
-        for (const auto& l : lines) text += l + "\n";
-        write_text_atomically(trace_path, text);
-        trace_.open(trace_path, std::ios::app);
-        trace_rows_ = state.trace_rows;
-        spdlog::info("resuming {} at step {} ({} evaluations, best {})", dir_, state.steps, state.evaluations,
-                     state.archive.empty() ? std::string("none") : fmt::format("{:.6f}", state.archive.minima().front().energy));
-    } else {
-        trace_.open(trace_path, std::ios::trunc);
-        trace_ << "step,walker,move,energy,best,accepted,status,reference_evaluations,wall_time_s\n";
+    if (mode == RunDirectoryMode::overwrite) {
+        for (const char* name : {"summary.json", "best.xyz", "minima.xyz", "trace.csv", "run.log"}) fs::remove(dir / name);
+        fs::remove_all(dir / "checkpoint", ec);
+        fs::create_directories(dir / "checkpoint", ec);
     }
-    if (!trace_) throw Error(fmt::format("cannot write {}", trace_path.string()));
+    // Probe that the directory is writable before any work is done.
+    {
+        const fs::path probe = dir / ".write_test";
+        std::ofstream out(probe);
+        if (!out) throw InputError(fmt::format("cannot write in the run directory {}", dir_));
+        out.close();
+        fs::remove(probe, ec);
+    }
+    logger_ = make_run_logger(dir / "run.log", mode == RunDirectoryMode::resume, fmt::format("run {}", dir_));
+    if (mode != RunDirectoryMode::resume) {
+        trace_.open(dir / "trace.csv", std::ios::trunc);
+        trace_ << trace_header;
+        if (!trace_) throw InputError(fmt::format("cannot write {}", (dir / "trace.csv").string()));
+    }
     interactive_ = isatty(fileno(stderr)) != 0;
     last_report_ = std::chrono::steady_clock::now();
 }
 
-RunDirectory::~RunDirectory() {
-    // The file sink belongs to this run only.
-    auto& sinks = spdlog::default_logger()->sinks();
-    if (!sinks.empty() && sinks.size() > 1) sinks.pop_back();
+void RunDirectory::resume(SearchEngine& engine) {
+    const std::string path = checkpoint_path(dir_);
+    nlohmann::json checkpoint;
+    {
+        std::ifstream in(path);
+        if (!in) throw InputError(fmt::format("--resume: cannot read {}", path));
+        try {
+            checkpoint = nlohmann::json::parse(in);
+        } catch (const nlohmann::json::parse_error& e) {
+            throw InputError(fmt::format("--resume: {}: damaged checkpoint ({})", path, e.what()));
+        }
+    }
+    try {
+        engine.restore(checkpoint, path);
+    } catch (const InputError& e) {
+        throw InputError(fmt::format("--resume: {}; resume with the run file (and seed) that started the run, or start "
+                                     "afresh with --overwrite",
+                                     e.what()));
+    }
+    // Keep the header and the rows the checkpoint accounts for: rows written after it are
+    // written again, identically, by the resumed run.
+    const fs::path trace_path = fs::path(dir_) / "trace.csv";
+    std::string text;
+    {
+        std::ifstream in(trace_path);
+        std::string line;
+        long kept = -1;  // the header
+        while (kept < engine.progress().rows && std::getline(in, line)) {
+            text += line;
+            text += '\n';
+            ++kept;
+        }
+        if (kept < engine.progress().rows)
+            throw InputError(fmt::format("--resume: {} has {} rows but the checkpoint accounts for {}; the run directory "
+                                         "is damaged",
+                                         trace_path.string(), std::max(kept, 0L), engine.progress().rows));
+    }
+    write_text_atomically(trace_path, text);
+    trace_.open(trace_path, std::ios::app);
+    if (!trace_) throw InputError(fmt::format("cannot write {}", trace_path.string()));
+    best_reported_ = engine.archive().best_energy();
+    logger_->info("resuming {} at step {} ({} reference evaluations, best {})", dir_, engine.progress().steps,
+                  engine.progress().counts.reference_evaluations, energy_text(engine.archive().best_energy()));
 }
 
-void RunDirectory::on_step(const StepRecord& r, const SearchState& state) {
-    const double best = state.archive.empty() ? std::numeric_limits<double>::quiet_NaN()
-                                              : state.archive.minima().front().energy;
-    trace_ << fmt::format("{},{},{},{},{},{},{},{},{:.3f}\n", r.step, r.walker, r.move,
-                          std::isfinite(r.energy) ? fmt::format("{:.10f}", r.energy) : "nan",
-                          std::isfinite(best) ? fmt::format("{:.10f}", best) : "nan", r.accepted ? 1 : 0,
-                          to_string(r.status), state.evaluations, state.elapsed);
-    ++trace_rows_;
-    report_progress(state, false);
+void RunDirectory::on_row(const TraceRow& r, const SearchEngine& engine) {
+    trace_ << fmt::format("{},{},{},{},{},{},{},{},{:.3f}\n", r.step, r.walker, r.move, energy_text(r.energy),
+                          energy_text(r.best), r.accepted ? 1 : 0, to_string(r.status), r.reference_evaluations,
+                          r.wall_time);
+    report_progress(engine, false);
 }
 
-void RunDirectory::report_progress(const SearchState& state, bool force) {
+void RunDirectory::report_progress(const SearchEngine& engine, bool force) {
     const auto now = std::chrono::steady_clock::now();
     const double since = std::chrono::duration<double>(now - last_report_).count();
-    const double best = state.archive.empty() ? std::numeric_limits<double>::quiet_NaN()
-                                              : state.archive.minima().front().energy;
-    const bool improved = best < best_reported_ - config_.settings.archive.energy_tolerance;
+    const double best = engine.archive().best_energy();
+    const bool improved = best < best_reported_ - config_.engine.archive.energy_tolerance;
     if (!force && since < (interactive_ ? 0.25 : 10.0) && !(improved && !interactive_)) return;
-    const double rate = state.elapsed > 0 ? static_cast<double>(state.relaxations) / state.elapsed : 0.0;
-    const std::string line = fmt::format("step {}/{} | best {:.6f} | {} evaluations | {} minima | {:.1f} relax/s",
-                                         state.steps, config_.settings.stop.max_steps, best, state.evaluations,
-                                         state.archive.minima().size(), rate);
+    const auto& p = engine.progress();
+    const double rate = p.elapsed > 0 ? static_cast<double>(p.counts.reference_relaxations) / p.elapsed : 0.0;
+    const long max_steps = config_.engine.stop.max_steps;
+    const std::string line = fmt::format("step {}{} | best {:.6f} | {} evaluations | {} minima | {:.1f} relax/s", p.steps,
+                                         max_steps > 0 ? fmt::format("/{}", max_steps) : std::string(), best,
+                                         p.counts.reference_evaluations, engine.archive().found(), rate);
     if (interactive_) {
         fmt::print(stderr, "\r\033[K{}", line);
         std::fflush(stderr);
     } else {
-        spdlog::info("{}", line);
+        logger_->info("{}", line);
     }
     if (improved) best_reported_ = best;
     last_report_ = now;
 }
 
-void RunDirectory::write_results(const SearchState& state, bool finished) {
+void RunDirectory::write_results(const SearchEngine& engine, const std::string& status) {
     const fs::path dir(dir_);
+    const auto& archive = engine.archive();
     std::vector<XyzFrame> minima;
     int rank = 0;
-    for (const auto& m : state.archive.minima()) minima.push_back(frame_of(m, ++rank));
+    for (const auto& m : archive.minima()) minima.push_back(frame_of(m, ++rank));
     if (!minima.empty()) {
         write_xyz((dir / "best.xyz").string(), {minima.front()});
         write_xyz((dir / "minima.xyz").string(), minima);
     }
-    const double best = state.archive.empty() ? std::numeric_limits<double>::quiet_NaN()
-                                              : state.archive.minima().front().energy;
-    std::string json = "{\n";
-    const auto add = [&](const std::string& key, const std::string& value) {
-        json += fmt::format("  {}: {},\n", json_string(key), value);
-    };
-    add("status", json_string(finished ? "finished" : "running"));
-    add("formula", json_string(config_.formula));
-    add("potential", json_string(config_.potential->description()));
-    add("driver", json_string(config_.settings.driver));
-    add("best_energy", json_number(best));
-    add("reference_evaluations", std::to_string(state.evaluations));
-    add("reference_relaxations", std::to_string(state.relaxations));
-    add("surrogate_predictions", "0");
-    add("steps", std::to_string(state.steps));
-    add("unique_minima", std::to_string(state.archive.minima().size()));
-    if (config_.settings.stop.target_energy) {
-        add("target_energy", json_number(*config_.settings.stop.target_energy));
-        add("target_reached", state.target_reached ? "true" : "false");
-        add("evaluations_to_target", state.target_reached ? std::to_string(state.evaluations_to_target) : "null");
-        add("relaxations_to_target", state.target_reached ? std::to_string(state.relaxations_to_target) : "null");
-        add("steps_to_target", state.target_reached ? std::to_string(state.steps_to_target) : "null");
+    const auto& p = engine.progress();
+    const auto& stop = config_.engine.stop;
+    nlohmann::ordered_json j;
+    j["status"] = status;
+    j["formula"] = config_.problem.formula();
+    j["potential"] = config_.potential->description();
+    j["driver"] = engine.driver().name();
+    j["best_energy"] = number_or_null(archive.best_energy());
+    j["reference_evaluations"] = p.counts.reference_evaluations;
+    j["reference_relaxations"] = p.counts.reference_relaxations;
+    j["surrogate_predictions"] = p.counts.surrogate_predictions;
+    j["failed_evaluations"] = p.counts.failed;
+    j["steps"] = p.steps;
+    j["minima_found"] = archive.found();
+    j["unique_minima"] = archive.minima().size();
+    if (stop.target_energy) {
+        j["target_energy"] = *stop.target_energy;
+        j["target_reached"] = p.target_reached;
+        const auto if_reached = [&](long v) { return p.target_reached ? nlohmann::ordered_json(v) : nlohmann::ordered_json(); };
+        j["evaluations_to_target"] = if_reached(p.evaluations_to_target);
+        j["relaxations_to_target"] = if_reached(p.relaxations_to_target);
+        j["steps_to_target"] = if_reached(p.steps_to_target);
     }
-    if (finished) add("stop_reason", json_string(state.stop_reason));
-    add("wall_time_s", json_number(state.elapsed));
-    add("seed", std::to_string(config_.settings.seed));
-    add("threads", std::to_string(threads_));
-    json += fmt::format("  \"version\": {}\n}}\n", json_string(version()));
-    write_text_atomically(dir / "summary.json", json);
+    if (!p.stop_reason.empty()) j["stop_reason"] = p.stop_reason;
+    j["wall_time_s"] = p.elapsed;
+    j["seed"] = config_.problem.seed;
+    j["threads"] = threads_;
+    j["version"] = version();
+    write_text_atomically(dir / "summary.json", format_json(j));
 }
 
-void RunDirectory::save_checkpoint(const SearchState& state) {
-    const fs::path cdir = fs::path(dir_) / "checkpoint";
+void RunDirectory::on_checkpoint(const SearchEngine& engine) {
+    // The trace rows the checkpoint accounts for reach the disk before the checkpoint does.
     trace_.flush();
-    // Structures first, under a new generation number; the state file that names it is
-    // renamed into place last, so a kill at any moment leaves a consistent pair.
-    const long gen = ++generation_;
-    std::vector<XyzFrame> frames;
-    for (const auto& w : state.walkers) {
-        XyzFrame f;
-        f.cluster = w.current;
-        frames.push_back(f);
-    }
-    for (const auto& m : state.archive.minima()) {
-        XyzFrame f;
-        f.cluster = m.cluster;
-        frames.push_back(f);
-    }
-    const fs::path structures = cdir / fmt::format("structures.{}.xyz", gen);
-    write_xyz(structures.string(), frames);
-
-    std::string text = fmt::format("{}\nidentity {}\ngeneration {}\n", checkpoint_magic, run_identity(config_), gen);
-    text += fmt::format("counters {} {} {} {} {} {} {} {} {}\n", state.steps, state.evaluations, state.relaxations,
-                        state.elapsed, state.target_reached ? 1 : 0, state.evaluations_to_target,
-                        state.relaxations_to_target, state.steps_to_target, trace_rows_);
-    text += fmt::format("walkers {}\n", state.walkers.size());
-    for (const auto& w : state.walkers) {
-        const auto r = w.rng.state();
-        text += fmt::format("walker {} {} {} {} {} {} {} {} {} {} {} {}\n", w.energy, w.best_energy, w.step_size, w.steps,
-                            w.accepted, w.window_steps, w.window_accepted, w.since_improvement, r[0], r[1], r[2], r[3]);
-    }
-    text += fmt::format("minima {}\n", state.archive.minima().size());
-    for (const auto& m : state.archive.minima())
-        text += fmt::format("minimum {} {} {} {} {}\n", m.energy, m.step, m.walker, m.evaluations, m.move);
-    write_text_atomically(cdir / "state.txt", text);
-    for (const auto& entry : fs::directory_iterator(cdir)) {
-        const auto name = entry.path().filename().string();
-        if (name.starts_with("structures.") && entry.path() != structures) fs::remove(entry.path());
-    }
+    write_results(engine, "running");
+    write_text_atomically(checkpoint_path(dir_), format_json(engine.checkpoint()));
 }
 
-void RunDirectory::load_checkpoint(SearchState& state) {
-    const fs::path cdir = fs::path(dir_) / "checkpoint";
-    const std::string path = (cdir / "state.txt").string();
-    std::ifstream in(path);
-    std::string line;
-    const auto fail = [&](const std::string& what) {
-        return InputError(fmt::format("{}: damaged checkpoint ({})", path, what));
-    };
-    if (!std::getline(in, line) || line != checkpoint_magic) throw fail("not a nanoscape checkpoint");
-    std::getline(in, line);
-    if (line != "identity " + run_identity(config_))
-        throw InputError(fmt::format("--resume: the checkpoint in {} belongs to a different run (seed, composition, "
-                                     "driver or walkers changed); it has: {}",
-                                     dir_, line.substr(std::min<std::size_t>(line.size(), 9))));
-    std::string word;
-    in >> word >> generation_;
-    if (word != "generation") throw fail("no generation");
-    state = SearchState{};
-    state.archive = MinimaArchive(config_.settings.archive);
-    int reached = 0;
-    in >> word >> state.steps >> state.evaluations >> state.relaxations >> state.elapsed >> reached >>
-        state.evaluations_to_target >> state.relaxations_to_target >> state.steps_to_target >> state.trace_rows;
-    if (word != "counters" || !in) throw fail("bad counters");
-    state.target_reached = reached != 0;
-    std::size_t n_walkers = 0, n_minima = 0;
-    in >> word >> n_walkers;
-    if (word != "walkers" || !in) throw fail("bad walker count");
-    state.walkers.resize(n_walkers);
-    for (auto& w : state.walkers) {
-        std::array<std::uint64_t, 4> r{};
-        in >> word >> w.energy >> w.best_energy >> w.step_size >> w.steps >> w.accepted >> w.window_steps >>
-            w.window_accepted >> w.since_improvement >> r[0] >> r[1] >> r[2] >> r[3];
-        if (word != "walker" || !in) throw fail("bad walker line");
-        w.rng.set_state(r);
-    }
-    in >> word >> n_minima;
-    if (word != "minima" || !in) throw fail("bad minima count");
-    std::vector<Minimum> minima(n_minima);
-    for (auto& m : minima) {
-        in >> word >> m.energy >> m.step >> m.walker >> m.evaluations >> m.move;
-        if (word != "minimum" || !in) throw fail("bad minimum line");
-    }
-    const auto frames = read_xyz((cdir / fmt::format("structures.{}.xyz", generation_)).string());
-    if (frames.size() != n_walkers + n_minima) throw fail("structure count does not match");
-    for (std::size_t w = 0; w < n_walkers; ++w) state.walkers[w].current = frames[w].cluster;
-    for (std::size_t k = 0; k < n_minima; ++k) {
-        minima[k].cluster = frames[n_walkers + k].cluster;
-        state.archive.insert(std::move(minima[k]));
-    }
-}
-
-void RunDirectory::on_checkpoint(const SearchState& state) {
-    write_results(state, false);
-    save_checkpoint(state);
-}
-
-void RunDirectory::on_finish(const SearchState& state) {
-    write_results(state, true);
+void RunDirectory::on_finish(const SearchEngine& engine) {
+    const bool interrupted = engine.progress().stop_reason == "interrupted";
+    write_results(engine, interrupted ? "interrupted" : "finished");
     trace_.flush();
     if (interactive_) fmt::print(stderr, "\n");
+    if (interrupted)
+        logger_->warn("interrupted at step {}: checkpoint written; continue with `nanoscape run {} -o {} --resume`",
+                      engine.progress().steps, config_.path, dir_);
+    else
+        logger_->info("finished: {} ({} steps, best {})", engine.progress().stop_reason, engine.progress().steps,
+                      energy_text(engine.archive().best_energy()));
 }
 
 }  // namespace nanoscape

@@ -10,36 +10,23 @@
 
 namespace nanoscape {
 
-const std::vector<PotentialEntry>& potential_registry() {
+const Registry<PotentialEntry>& potential_registry() {
     // One line per potential: key, summary, factory, default parameter file, test elements.
-    static const std::vector<PotentialEntry> entries{
+    static const Registry<PotentialEntry> registry("potential type", "valid types", {
         {"lj", "Lennard-Jones, reduced units by default (epsilon = sigma = 1)", make_lennard_jones, "", {"Ar"}},
         {"gupta", "Gupta / RGL / SMATB second-moment tight binding", make_gupta,
          "gupta_cleri_rosato.toml", {"Pt", "Au"}},
         {"eam", "Embedded-atom method from LAMMPS tables (setfl, eam/fs, funcfl)", make_eam,
          "eam_agcu_ferrando_gupta.toml", {"Ag", "Cu"}},
         {"emt", "Effective-medium theory (ASE 3.22 EMT: Al Cu Ag Au Ni Pd Pt)", make_emt, "", {"Pt", "Au"}},
-    };
-    return entries;
-}
-
-std::vector<std::string> potential_keys() {
-    std::vector<std::string> keys;
-    for (const auto& e : potential_registry()) keys.push_back(e.key);
-    return keys;
-}
-
-const PotentialEntry& find_potential(const std::string& key, const SourceLocation& where) {
-    for (const auto& e : potential_registry())
-        if (e.key == key) return e;
-    throw InputError(where, fmt::format("unknown potential type '{}'{}; valid types: {}", key,
-                                        did_you_mean(key, potential_keys()), fmt::join(potential_keys(), ", ")));
+    });
+    return registry;
 }
 
 std::unique_ptr<Potential> create_potential(const ParameterTable& table) {
     if (!table.has("type")) throw table.error("type", fmt::format("is required (one of: {})",
-                                                                  fmt::join(potential_keys(), ", ")));
-    return find_potential(table.require_string("type"), table.where("type")).create(table);
+                                                                  fmt::join(potential_registry().keys(), ", ")));
+    return potential_registry().get(table.require_string("type"), table.where("type")).create(table);
 }
 
 }  // namespace nanoscape

@@ -1,33 +1,25 @@
 #include "nanoscape/relax/relaxer.hpp"
 
-#include <array>
 #include <cstdint>
-#include <exception>
 #include <limits>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <omp.h>
+
+#include "nanoscape/core/parallel.hpp"
 
 #include "nanoscape/relax/fire.hpp"
 #include "nanoscape/relax/lbfgs.hpp"
 
 namespace nanoscape {
 
-namespace {
-
-struct RelaxerEntry {
-    const char* key;  // value of `type` in [relax]
-    std::unique_ptr<Relaxer> (*create)(const ParameterTable&);
-};
-
-// One line per relaxer. The first is the default `type`.
-constexpr std::array<RelaxerEntry, 2> relaxer_registry{{
-    {"lbfgs", make_lbfgs},
-    {"fire", make_fire},
-}};
-
-}  // namespace
+const Registry<RelaxerEntry>& relaxer_registry() {
+    // One line per relaxer: key, summary, factory. The first is the default `type`.
+    static const Registry<RelaxerEntry> registry("relaxer", "valid types", {
+        {"lbfgs", "limited-memory BFGS (Nocedal 1980) with a backtracking line search", make_lbfgs},
+        {"fire", "FIRE, the fast inertial relaxation engine (Bitzek et al. 2006)", make_fire},
+    });
+    return registry;
+}
 
 const char* to_string(RelaxStatus status) {
     switch (status) {
@@ -40,19 +32,12 @@ const char* to_string(RelaxStatus status) {
     return "unknown";
 }
 
-std::vector<std::string> relaxer_keys() {
-    std::vector<std::string> keys;
-    for (const auto& entry : relaxer_registry) keys.emplace_back(entry.key);
-    return keys;
-}
-
 std::unique_ptr<Relaxer> create_relaxer(const ParameterTable& table) {
-    const std::string type = table.get_string("type", relaxer_registry.front().key);
-    for (const auto& entry : relaxer_registry)
-        if (type == entry.key) return entry.create(table);
-    const auto keys = relaxer_keys();
-    throw table.error("type", fmt::format("unknown relaxer '{}'{}; valid types: {}", type,
-                                          did_you_mean(type, keys), fmt::join(keys, ", ")));
+    const auto& registry = relaxer_registry();
+    const std::string type = table.get_string("type", registry.entries().front().key);
+    const auto* entry = registry.find(type);
+    if (!entry) throw table.error("type", registry.unknown_message(type));
+    return entry->create(table);
 }
 
 RelaxOptions read_relax_options(const ParameterTable& table) {
@@ -79,28 +64,11 @@ RelaxOptions read_relax_options(const ParameterTable& table) {
 
 std::vector<RelaxResult> relax_batch(std::vector<Cluster>& clusters, const Potential& potential,
                                      const Relaxer& relaxer, const RelaxOptions& options, int threads) {
-    const auto n = static_cast<std::int64_t>(clusters.size());
     std::vector<RelaxResult> results(clusters.size());
-    // An exception must not leave an OpenMP region (that terminates the program). Keep the one
-    // of the lowest index, not the first in time, so the error reported does not depend on the
-    // thread count or scheduling.
-    std::exception_ptr error;
-    std::int64_t error_index = n;
-    const int team = threads > 0 ? threads : omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
-    for (std::int64_t i = 0; i < n; ++i) {
-        try {
-            results[static_cast<std::size_t>(i)] =
-                relaxer.relax(clusters[static_cast<std::size_t>(i)], potential, options);
-        } catch (...) {
-#pragma omp critical(nanoscape_relax_batch_error)
-            if (i < error_index) {
-                error_index = i;
-                error = std::current_exception();
-            }
-        }
-    }
-    if (error) std::rethrow_exception(error);
+    parallel_for(static_cast<std::int64_t>(clusters.size()), threads, [&](std::int64_t i) {
+        const auto k = static_cast<std::size_t>(i);
+        results[k] = relaxer.relax(clusters[k], potential, options);
+    });
     return results;
 }
 

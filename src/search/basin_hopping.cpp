@@ -2,165 +2,189 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
-#include <limits>
 
-#include <omp.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
-#include "nanoscape/search/moves.hpp"
+#include "nanoscape/search/state_json.hpp"
 
 namespace nanoscape {
 
 namespace {
 
-// Stream ids: walker w uses stream w of the run seed.
-Rng walker_stream(std::uint64_t seed, int walker) { return make_stream(seed, static_cast<std::uint64_t>(walker)); }
+constexpr const char* walker_stream = "basin_hopping.walker";
 
-// Relaxes `cluster` and fills the record; NaN energy if the relaxation is unusable.
-void relax_into(Cluster& cluster, const SearchEnvironment& env, StepRecord& record) {
-    const RelaxResult result = env.relaxer.relax(cluster, env.potential, env.settings.relax);
-    record.status = result.status;
-    record.evaluations = result.evaluations;
-    if (result.ok()) {
-        record.energy = result.energy;
-        record.minimum = cluster;
-    } else {
-        record.energy = std::numeric_limits<double>::quiet_NaN();
-    }
-}
-
-// A fresh start for walker w: relaxed starting structures until one converges (a random
-// start can fall apart under a weakly bound potential; 20 tries is far more than needed).
-void seed_walker(Walker& walker, int index, const SearchEnvironment& env, StepRecord& record) {
-    long evaluations = 0;
-    record.relaxations = 0;
-    for (int attempt = 0; attempt < 20; ++attempt) {
-        Cluster c = make_start_structure(env.settings, env.potential, index, walker.rng);
-        relax_into(c, env, record);
-        evaluations += record.evaluations;
-        ++record.relaxations;
-        if (record.minimum) {
-            walker.current = c;
-            walker.energy = record.energy;
-            walker.best_energy = record.energy;
-            walker.since_improvement = 0;
-            break;
-        }
-    }
-    record.evaluations = evaluations;
-    if (!record.minimum)
-        throw Error("could not relax any of 20 starting structures to a connected minimum: check the potential "
-                    "and composition (is the cluster bound?)");
-}
-
-const Move& pick_move(const std::vector<std::pair<const Move*, double>>& moves, const Cluster& cluster, Rng& rng) {
-    double total = 0.0;
-    for (const auto& [move, weight] : moves)
-        if (move->applicable(cluster)) total += weight;
-    double x = rng.uniform() * total;
-    const Move* chosen = nullptr;
-    for (const auto& [move, weight] : moves) {
-        if (!move->applicable(cluster) || weight <= 0) continue;
-        chosen = move;
-        if (x < weight) break;
-        x -= weight;
-    }
-    return *chosen;
-}
+bool is_start(const Candidate& c) { return c.move == "start" || c.move == "reseed"; }
 
 }  // namespace
 
-void BasinHopping::initialize(SearchState& state, const SearchEnvironment& env, std::vector<StepRecord>& records) {
-    const auto& s = env.settings.basin_hopping;
-    const double d = largest_pair_distance(env.settings.species, env.potential);
-    state.walkers.assign(static_cast<std::size_t>(s.walkers), Walker{});
-    records.assign(static_cast<std::size_t>(s.walkers), StepRecord{});
-    std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(env.threads > 0 ? env.threads : omp_get_max_threads())
-    for (int w = 0; w < s.walkers; ++w) {
-        try {
-            Walker& walker = state.walkers[static_cast<std::size_t>(w)];
-            walker.rng = walker_stream(env.settings.seed, w);
-            walker.step_size = s.step_size > 0 ? s.step_size : 0.35 * d;
-            StepRecord& record = records[static_cast<std::size_t>(w)];
-            record.walker = w;
-            record.move = "start";
-            record.accepted = true;
-            seed_walker(walker, w, env, record);
-        } catch (...) {
-#pragma omp critical(nanoscape_bh_failure)
-            if (!failure) failure = std::current_exception();
-        }
+double default_temperature(const Potential& potential) { return potential.type() == "lj" ? 0.8 : 0.1; }
+
+BasinHopping::BasinHopping(BasinHoppingSettings settings, const MoveSet& moves, std::vector<std::string> skipped,
+                           const SearchProblem& problem)
+    : settings_(settings), acceptance_(settings.temperature), moves_description_(moves.describe()),
+      skipped_(std::move(skipped)) {
+    walkers_.resize(static_cast<std::size_t>(settings_.walkers));
+    for (std::size_t w = 0; w < walkers_.size(); ++w) {
+        walkers_[w].rng = problem.stream(walker_stream, w);
+        walkers_[w].moves = moves.clone();
     }
-    if (failure) std::rethrow_exception(failure);
 }
 
-void BasinHopping::advance(SearchState& state, const SearchEnvironment& env, long max_steps,
-                           std::vector<StepRecord>& records) {
-    const auto& s = env.settings.basin_hopping;
-    const double kT = s.temperature > 0 ? s.temperature : default_temperature(env.potential);
-    const double d = largest_pair_distance(env.settings.species, env.potential);
-    std::vector<std::unique_ptr<Move>> owned;
-    std::vector<std::pair<const Move*, double>> moves;
-    for (const auto& [name, weight] : s.moves) {
-        owned.push_back(create_move(name));
-        moves.emplace_back(owned.back().get(), weight);
+std::string BasinHopping::describe() const {
+    std::string text = fmt::format("basin_hopping with {} walker(s), kT {}", settings_.walkers, settings_.temperature);
+    if (settings_.reseed_after > 0) text += fmt::format(", reseed after {} steps without improvement", settings_.reseed_after);
+    text += fmt::format("; moves {}", moves_description_);
+    if (!skipped_.empty()) text += fmt::format(" (not applicable, skipped: {})", fmt::join(skipped_, ", "));
+    return text;
+}
+
+nlohmann::json BasinHopping::identity() const { return {{"walkers", settings_.walkers}}; }
+
+std::vector<Candidate> BasinHopping::propose(const SearchView& view, long max_steps) {
+    std::vector<Candidate> out;
+    long steps = 0;
+    for (std::size_t w = 0; w < walkers_.size(); ++w) {
+        Walker& walker = walkers_[w];
+        Candidate c;
+        c.origin = static_cast<int>(w);
+        if (!walker.current) {
+            // Not started yet (or every start so far failed): a starting structure, step 0.
+            c.cluster = view.problem.start_structure(w, walker.rng);
+            c.move = "start";
+            c.initial = true;
+            out.push_back(std::move(c));
+            continue;
+        }
+        // One step for each of the first `max_steps` started walkers.
+        if (steps >= max_steps) continue;
+        ++steps;
+        if (walker.reseed_pending || (settings_.reseed_after > 0 && walker.since_improvement >= settings_.reseed_after)) {
+            c.cluster = view.problem.start_structure(w, walker.rng);
+            c.move = "reseed";
+        } else {
+            Move& move = walker.moves.pick(*walker.current, walker.rng);
+            c.cluster = *walker.current;
+            move.apply(c.cluster, walker.rng, MoveContext{view.problem.potential});
+            c.cluster.center();
+            c.move = move.name();
+        }
+        out.push_back(std::move(c));
     }
-    // One step for each of the first `active` walkers; the records come back in walker order.
-    const int active = static_cast<int>(std::min<long>(max_steps, s.walkers));
-    records.assign(static_cast<std::size_t>(active), StepRecord{});
-    std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(env.threads > 0 ? env.threads : omp_get_max_threads())
-    for (int w = 0; w < active; ++w) {
-        try {
-            Walker& walker = state.walkers[static_cast<std::size_t>(w)];
-            StepRecord& record = records[static_cast<std::size_t>(w)];
-            record.walker = w;
-            if (s.reseed_after > 0 && walker.since_improvement >= s.reseed_after) {
-                record.move = "reseed";
-                record.accepted = true;
-                seed_walker(walker, w, env, record);
+    return out;
+}
+
+std::vector<StepOutcome> BasinHopping::update(std::span<const Candidate> candidates, std::span<const Evaluation> results,
+                                              const SearchView& view) {
+    const double tolerance = view.archive.settings().energy_tolerance;
+    std::vector<StepOutcome> outcomes(candidates.size());
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        const Candidate& c = candidates[i];
+        const Evaluation& r = results[i];
+        Walker& walker = walkers_[static_cast<std::size_t>(c.origin)];
+        if (!c.initial) ++walker.steps;
+        if (is_start(c)) {
+            if (r.ok()) {
+                walker.current = r.cluster;
+                walker.energy = walker.best_energy = r.energy;
+                walker.since_improvement = 0;
+                walker.failed_starts = 0;
+                walker.reseed_pending = false;
+                outcomes[i].accepted = true;
             } else {
-                const Move& move = pick_move(moves, walker.current, walker.rng);
-                record.move = move.name();
-                Cluster trial = walker.current;
-                move.apply(trial, walker.rng, MoveContext{&env.potential, walker.step_size});
-                trial.center();
-                relax_into(trial, env, record);
-                const double u = walker.rng.uniform();  // drawn every step: the stream stays aligned
-                if (record.minimum) {
-                    const double delta = record.energy - walker.energy;
-                    record.accepted = delta <= 0 || u < std::exp(-delta / kT);
-                }
-                ++walker.window_steps;
-                if (record.accepted) {
-                    walker.current = *record.minimum;
-                    walker.energy = record.energy;
-                    ++walker.accepted;
-                    ++walker.window_accepted;
-                }
-                if (record.minimum && record.energy < walker.best_energy - env.settings.archive.energy_tolerance) {
-                    walker.best_energy = record.energy;
-                    walker.since_improvement = 0;
-                } else {
-                    ++walker.since_improvement;
-                }
-                // Adapt the displacement radius toward the target acceptance ratio, within
-                // [0.05, 2] pair distances.
-                if (walker.window_steps >= s.adapt_interval) {
-                    const double ratio = static_cast<double>(walker.window_accepted) / static_cast<double>(walker.window_steps);
-                    walker.step_size *= ratio > s.target_acceptance ? 1.0 / s.adapt_factor : s.adapt_factor;
-                    walker.step_size = std::clamp(walker.step_size, 0.05 * d, 2.0 * d);
-                    walker.window_steps = walker.window_accepted = 0;
-                }
+                // A random start can fall apart under a weakly bound potential: try another.
+                walker.reseed_pending = walker.current.has_value();
+                if (++walker.failed_starts >= max_failed_starts)
+                    throw Error(fmt::format("walker {}: none of {} starting structures relaxed to a connected minimum "
+                                            "(last: {}); check the potential and the composition (is the cluster bound?)",
+                                            c.origin + 1, max_failed_starts, to_string(r.status)));
             }
-            ++walker.steps;
-        } catch (...) {
-#pragma omp critical(nanoscape_bh_failure)
-            if (!failure) failure = std::current_exception();
+            continue;
+        }
+        const bool accepted = acceptance_.accept(r.ok() ? r.energy : std::nan(""), walker.energy, walker.rng);
+        if (Move* move = walker.moves.find(c.move)) move->report(accepted);
+        outcomes[i].accepted = accepted;
+        if (accepted) {
+            walker.current = r.cluster;
+            walker.energy = r.energy;
+            ++walker.accepted;
+        }
+        if (r.ok() && r.energy < walker.best_energy - tolerance) {
+            walker.best_energy = r.energy;
+            walker.since_improvement = 0;
+        } else {
+            ++walker.since_improvement;
         }
     }
-    if (failure) std::rethrow_exception(failure);
+    return outcomes;
+}
+
+nlohmann::json BasinHopping::save_state() const {
+    nlohmann::json walkers = nlohmann::json::array();
+    for (const auto& w : walkers_)
+        walkers.push_back({{"current", w.current ? cluster_to_json(*w.current) : nlohmann::json(nullptr)},
+                           {"energy", real_to_json(w.energy)},
+                           {"best_energy", real_to_json(w.best_energy)},
+                           {"rng", rng_to_json(w.rng)},
+                           {"moves", w.moves.save_state()},
+                           {"steps", w.steps},
+                           {"accepted", w.accepted},
+                           {"since_improvement", w.since_improvement},
+                           {"failed_starts", w.failed_starts},
+                           {"reseed_pending", w.reseed_pending}});
+    return {{"walkers", std::move(walkers)}};
+}
+
+void BasinHopping::load_state(const nlohmann::json& state) {
+    const auto& walkers = state.at("walkers");
+    if (walkers.size() != walkers_.size())
+        throw InputError(fmt::format("the checkpoint has {} walkers, the run {}", walkers.size(), walkers_.size()));
+    for (std::size_t k = 0; k < walkers_.size(); ++k) {
+        const auto& j = walkers[k];
+        Walker& w = walkers_[k];
+        w.current.reset();
+        if (!j.at("current").is_null()) w.current = cluster_from_json(j.at("current"));
+        w.energy = real_from_json(j.at("energy"));
+        w.best_energy = real_from_json(j.at("best_energy"));
+        w.rng = rng_from_json(j.at("rng"));
+        w.moves.load_state(j.at("moves"));
+        w.steps = j.at("steps").get<long>();
+        w.accepted = j.at("accepted").get<long>();
+        w.since_improvement = j.at("since_improvement").get<long>();
+        w.failed_starts = j.at("failed_starts").get<int>();
+        w.reseed_pending = j.at("reseed_pending").get<bool>();
+    }
+}
+
+std::vector<std::string> basin_hopping_keys() {
+    return {"walkers", "temperature", "reseed_after", "moves", "step_size", "target_acceptance", "adapt_interval",
+            "adapt_factor"};
+}
+
+std::unique_ptr<Driver> make_basin_hopping(const ParameterTable& search, const SearchProblem& problem) {
+    BasinHoppingSettings s;
+    const std::int64_t walkers = search.get_integer("walkers", 1);
+    if (walkers < 1 || walkers > 4096) throw search.error("walkers", fmt::format("must be in 1..4096, got {}", walkers));
+    s.walkers = static_cast<int>(walkers);
+    s.temperature = search.get_real("temperature", default_temperature(*problem.potential));
+    if (!(s.temperature > 0) || !std::isfinite(s.temperature))
+        throw search.error("temperature", fmt::format("must be > 0, got {}", s.temperature));
+    const std::int64_t reseed = search.get_integer("reseed_after", 0);
+    if (reseed < 0) throw search.error("reseed_after", fmt::format("must be >= 0, got {}", reseed));
+    s.reseed_after = static_cast<long>(reseed);
+
+    // The displacement move's parameters keep their historical place in [search].
+    ParameterTable displacement("search.moves.displacement");
+    for (const char* key : {"step_size", "target_acceptance", "adapt_interval", "adapt_factor"})
+        if (const auto* v = search.find(key)) displacement.set(key, *v);
+    const bool alloy = unique_species(problem.species).size() > 1;
+    const std::vector<std::pair<std::string, double>> default_moves =
+        alloy ? std::vector<std::pair<std::string, double>>{{"displacement", 0.6}, {"surface", 0.1}, {"swap", 0.3}}
+              : std::vector<std::pair<std::string, double>>{{"displacement", 0.9}, {"surface", 0.1}};
+    std::vector<std::string> skipped;
+    const MoveSet moves = read_move_set(search, problem, default_moves, {{"displacement", displacement}}, &skipped);
+    return std::make_unique<BasinHopping>(s, moves, std::move(skipped), problem);
 }
 
 }  // namespace nanoscape

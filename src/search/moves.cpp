@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/geometry/neighbour_list.hpp"
@@ -43,9 +46,39 @@ std::vector<int> coordination_numbers(const Cluster& cluster, const Potential& p
     return cn;
 }
 
-void DisplacementMove::apply(Cluster& cluster, Rng& rng, const MoveContext& context) const {
-    for (Eigen::Index i = 0; i < cluster.positions.cols(); ++i)
-        cluster.positions.col(i) += context.step_size * random_in_unit_sphere(rng);
+DisplacementMove::DisplacementMove(double step, StepAdaptation adaptation) : step_(step), adaptation_(adaptation) {}
+
+void DisplacementMove::apply(Cluster& cluster, Rng& rng, const MoveContext&) const {
+    for (Eigen::Index i = 0; i < cluster.positions.cols(); ++i) cluster.positions.col(i) += step_ * random_in_unit_sphere(rng);
+}
+
+void DisplacementMove::report(bool accepted) {
+    if (adaptation_.interval <= 0) return;
+    ++window_steps_;
+    if (accepted) ++window_accepted_;
+    if (window_steps_ < adaptation_.interval) return;
+    // Too many acceptances: the steps are too timid, so widen them; too few: narrow them.
+    const double ratio = static_cast<double>(window_accepted_) / static_cast<double>(window_steps_);
+    step_ *= ratio > adaptation_.target_acceptance ? 1.0 / adaptation_.factor : adaptation_.factor;
+    if (adaptation_.min_step > 0) step_ = std::max(step_, adaptation_.min_step);
+    if (adaptation_.max_step > 0) step_ = std::min(step_, adaptation_.max_step);
+    window_steps_ = window_accepted_ = 0;
+}
+
+nlohmann::json DisplacementMove::save_state() const {
+    return {{"step", step_}, {"window_steps", window_steps_}, {"window_accepted", window_accepted_}};
+}
+
+void DisplacementMove::load_state(const nlohmann::json& state) {
+    step_ = state.at("step").get<double>();
+    window_steps_ = state.at("window_steps").get<long>();
+    window_accepted_ = state.at("window_accepted").get<long>();
+}
+
+std::string DisplacementMove::describe() const {
+    if (adaptation_.interval <= 0) return fmt::format("displacement (step {:.4g})", step_);
+    return fmt::format("displacement (step {:.4g}, adapted to acceptance {} every {} steps)", step_,
+                       adaptation_.target_acceptance, adaptation_.interval);
 }
 
 void SurfaceMove::apply(Cluster& cluster, Rng& rng, const MoveContext& context) const {
@@ -93,7 +126,15 @@ void SurfaceMove::apply(Cluster& cluster, Rng& rng, const MoveContext& context) 
     }
 }
 
+nlohmann::json SurfaceMove::save_state() const { return nullptr; }
+
+std::string SurfaceMove::describe() const {
+    return fmt::format("surface (up to {} atoms, {} trial sites)", max_atoms_, trials_);
+}
+
 bool SwapMove::applicable(const Cluster& cluster) const { return cluster.unique_species().size() > 1; }
+
+nlohmann::json SwapMove::save_state() const { return nullptr; }
 
 void SwapMove::apply(Cluster& cluster, Rng& rng, const MoveContext&) const {
     const auto n = cluster.size();
@@ -106,14 +147,174 @@ void SwapMove::apply(Cluster& cluster, Rng& rng, const MoveContext&) const {
     std::swap(cluster.species[i], cluster.species[j]);
 }
 
-std::vector<std::string> move_names() { return {"displacement", "surface", "swap"}; }
+namespace {
 
-std::unique_ptr<Move> create_move(const std::string& name) {
-    if (name == "displacement") return std::make_unique<DisplacementMove>();
-    if (name == "surface") return std::make_unique<SurfaceMove>();
-    if (name == "swap") return std::make_unique<SwapMove>();
-    throw InputError(fmt::format("unknown move '{}'{}; moves: {}", name, did_you_mean(name, move_names()),
-                                 fmt::join(move_names(), ", ")));
+int read_count(const ParameterTable& t, const std::string& key, int fallback, int lowest, int highest) {
+    const std::int64_t v = t.get_integer(key, fallback);
+    if (v < lowest || v > highest) throw t.error(key, fmt::format("must be in {}..{}, got {}", lowest, highest, v));
+    return static_cast<int>(v);
+}
+
+double read_real(const ParameterTable& t, const std::string& key, double fallback, double lowest, double highest,
+                 bool open_low) {
+    const double v = t.get_real(key, fallback);
+    const bool ok = std::isfinite(v) && (open_low ? v > lowest : v >= lowest) && v < highest;
+    if (!ok) throw t.error(key, fmt::format("must be in {}{}, {}), got {}", open_low ? "(" : "[", lowest, highest, v));
+    return v;
+}
+
+std::unique_ptr<Move> make_displacement(const ParameterTable& t, const SearchProblem& problem) {
+    // Bounds and default: 0.35 bond lengths, adapted within [0.05, 2] bond lengths.
+    const double d = problem.bond_length();
+    const double step = read_real(t, "step_size", 0.35 * d, 0.0, std::numeric_limits<double>::infinity(), true);
+    StepAdaptation a;
+    a.target_acceptance = read_real(t, "target_acceptance", 0.5, 0.0, 1.0, true);
+    a.interval = read_count(t, "adapt_interval", 10, 0, 1000000);
+    a.factor = read_real(t, "adapt_factor", 0.9, 0.0, 1.0, true);
+    a.min_step = 0.05 * d;
+    a.max_step = 2.0 * d;
+    return std::make_unique<DisplacementMove>(step, a);
+}
+
+std::unique_ptr<Move> make_surface(const ParameterTable& t, const SearchProblem&) {
+    return std::make_unique<SurfaceMove>(read_count(t, "max_atoms", 2, 1, 1000), read_count(t, "trials", 30, 1, 100000));
+}
+
+std::unique_ptr<Move> make_swap(const ParameterTable&, const SearchProblem&) { return std::make_unique<SwapMove>(); }
+
+}  // namespace
+
+const Registry<MoveEntry>& move_registry() {
+    // One line per move: key, summary, parameter keys, factory.
+    static const Registry<MoveEntry> registry("move", "moves", {
+        {"displacement", "every atom displaced at random within an adaptive radius",
+         {"step_size", "target_acceptance", "adapt_interval", "adapt_factor"}, make_displacement},
+        {"surface", "least-coordinated atoms moved to the best-coordinated vacant surface sites", {"max_atoms", "trials"},
+         make_surface},
+        {"swap", "the species of two unlike atoms exchanged (homotop move)", {}, make_swap},
+    });
+    return registry;
+}
+
+void MoveSet::add(std::unique_ptr<Move> move, double weight) { moves_.emplace_back(std::move(move), weight); }
+
+bool MoveSet::any_applicable(const Cluster& cluster) const {
+    return std::any_of(moves_.begin(), moves_.end(),
+                       [&](const auto& m) { return m.second > 0 && m.first->applicable(cluster); });
+}
+
+Move& MoveSet::pick(const Cluster& cluster, Rng& rng) {
+    double total = 0.0;
+    for (const auto& [move, weight] : moves_)
+        if (weight > 0 && move->applicable(cluster)) total += weight;
+    if (!(total > 0)) throw Error(fmt::format("no move applies to {}", cluster.formula()));
+    double x = rng.uniform() * total;
+    Move* chosen = nullptr;
+    for (auto& [move, weight] : moves_) {
+        if (!(weight > 0) || !move->applicable(cluster)) continue;
+        chosen = move.get();
+        if (x < weight) break;
+        x -= weight;
+    }
+    return *chosen;
+}
+
+MoveSet MoveSet::clone() const {
+    MoveSet copy;
+    for (const auto& [move, weight] : moves_) copy.add(move->clone(), weight);
+    return copy;
+}
+
+nlohmann::json MoveSet::save_state() const {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [move, weight] : moves_)
+        if (auto state = move->save_state(); !state.is_null()) out[move->name()] = std::move(state);
+    return out;
+}
+
+void MoveSet::load_state(const nlohmann::json& state) {
+    for (auto& [move, weight] : moves_)
+        if (state.contains(move->name())) move->load_state(state.at(move->name()));
+}
+
+std::string MoveSet::describe() const {
+    std::vector<std::string> parts;
+    for (const auto& [move, weight] : moves_) parts.push_back(fmt::format("{:g} {}", weight, move->describe()));
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+Move* MoveSet::find(const std::string& name) {
+    for (auto& [move, weight] : moves_)
+        if (move->name() == name) return move.get();
+    return nullptr;
+}
+
+MoveSet read_move_set(const ParameterTable& search, const SearchProblem& problem,
+                      const std::vector<std::pair<std::string, double>>& default_weights,
+                      const std::vector<std::pair<std::string, ParameterTable>>& parameter_defaults,
+                      std::vector<std::string>* skipped) {
+    const auto& registry = move_registry();
+    // (name, weight, parameters as the user wrote them) in the order given.
+    std::vector<std::tuple<std::string, double, ParameterTable>> chosen;
+    if (search.has("moves")) {
+        const ParameterTable moves = search.get_table("moves");
+        moves.allow_only(registry.keys());
+        for (const auto& name : moves.keys()) {
+            const ParameterValue& v = *moves.find(name);
+            if (v.kind == ParameterValue::Kind::table) {
+                const ParameterTable params = moves.get_table(name);
+                std::vector<std::string> allowed = registry.get(name).keys;
+                allowed.emplace_back("weight");
+                params.allow_only(allowed);
+                if (!params.has("weight"))
+                    throw params.error("weight", "is required: [search.moves] lists the moves a search uses, each with "
+                                                 "its weight");
+                const double w = params.get_real("weight", 0.0);
+                if (!(w >= 0) || !std::isfinite(w)) throw params.error("weight", fmt::format("must be >= 0, got {}", w));
+                ParameterTable own = params;
+                own.erase("weight");
+                chosen.emplace_back(name, w, own);
+            } else {
+                const double w = moves.get_real(name, 0.0);
+                if (!(w >= 0) || !std::isfinite(w)) throw moves.error(name, fmt::format("must be >= 0, got {}", w));
+                chosen.emplace_back(name, w, ParameterTable(fmt::format("{}.moves.{}", search.name(), name)));
+            }
+        }
+    } else {
+        for (const auto& [name, w] : default_weights)
+            chosen.emplace_back(name, w, ParameterTable(fmt::format("{}.moves.{}", search.name(), name)));
+    }
+
+    const Cluster example(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(problem.species.size())), problem.species);
+    MoveSet set;
+    double applicable_weight = 0.0;
+    std::vector<std::string> not_applicable;
+    for (auto& [name, weight, params] : chosen) {
+        // The driver's own keys (e.g. basin hopping's step_size in [search]) come first; the
+        // same key in [search.moves.<name>] as well is ambiguous.
+        ParameterTable merged = params;
+        for (const auto& [move, defaults] : parameter_defaults) {
+            if (move != name) continue;
+            for (const auto& key : defaults.keys()) {
+                if (params.has(key))
+                    throw params.error(key, fmt::format("is also given as [{}] {}; keep one", search.name(), key));
+                merged.set(key, *defaults.find(key));
+            }
+        }
+        auto move = registry.get(name).create(merged, problem);
+        if (weight > 0 && move->applicable(example))
+            applicable_weight += weight;
+        else if (weight > 0)
+            not_applicable.push_back(fmt::format("{} ({} {})", name, name, move->requirement()));
+        set.add(std::move(move), weight);
+    }
+    if (!(applicable_weight > 0)) {
+        const std::string why = not_applicable.empty() ? std::string("every weight is 0")
+                                                       : fmt::format("{}", fmt::join(not_applicable, ", "));
+        throw search.error("moves", fmt::format("no move of positive weight applies to {}: {}", problem.formula(), why));
+    }
+    if (skipped) *skipped = not_applicable;
+    return set;
 }
 
 }  // namespace nanoscape

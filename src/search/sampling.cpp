@@ -3,16 +3,15 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <exception>
 #include <limits>
 #include <memory>
 #include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <omp.h>
 
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/core/parallel.hpp"
 #include "nanoscape/core/rng.hpp"
 
 namespace nanoscape {
@@ -364,32 +363,26 @@ std::vector<SampledStructure> generate_samples(std::span<const BuildRequest> req
     const std::size_t total = requests.size() * options.counts.total();
     std::vector<SampledStructure> out(total);
 
-    // An exception must not leave an OpenMP region. Keep the one of the lowest job so the
-    // error reported does not depend on the thread count or scheduling.
-    std::exception_ptr error;
-    std::size_t error_job = jobs.size();
     std::size_t done = 0;
-    const auto n_jobs = static_cast<std::int64_t>(jobs.size());
-    const int team = options.threads > 0 ? options.threads : omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
-    for (std::int64_t j = 0; j < n_jobs; ++j) {
+    parallel_for(static_cast<std::int64_t>(jobs.size()), options.threads, [&](std::int64_t j) {
         const auto& job = jobs[static_cast<std::size_t>(j)];
+        // Progress counts failed jobs too (parallel_for rethrows the failure of the lowest
+        // job once all have run).
+        const auto report = [&] {
+#pragma omp critical(nanoscape_sampling_progress)
+            {
+                done += job.count;
+                if (options.progress) options.progress(done, total);
+            }
+        };
         try {
             run_job(job, requests[job.request], potential, *relaxer, options, out);
         } catch (...) {
-#pragma omp critical(nanoscape_sampling_error)
-            if (static_cast<std::size_t>(j) < error_job) {
-                error_job = static_cast<std::size_t>(j);
-                error = std::current_exception();
-            }
+            report();
+            throw;
         }
-#pragma omp critical(nanoscape_sampling_progress)
-        {
-            done += job.count;
-            if (options.progress) options.progress(done, total);
-        }
-    }
-    if (error) std::rethrow_exception(error);
+        report();
+    });
     return out;
 }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <istream>
 #include <limits>
 #include <optional>
@@ -15,6 +14,7 @@
 
 #include "ann_network.hpp"
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/core/parallel.hpp"
 #include "nanoscape/core/rng.hpp"
 #include "nanoscape/surrogate/state_io.hpp"
 #include "nanoscape/surrogate/training.hpp"
@@ -282,7 +282,6 @@ Loss evaluate(const Mlp& mlp, Index per_species, const TrainingData& data, const
 struct MemberResult {
     double best_rmse = 0.0;        // validation energy RMSE, eV/atom
     VectorXd validation_energies;  // predicted E - sum_Z n_Z e_Z of the validation structures, eV
-    std::string failure;           // what went wrong, if anything
 };
 
 // The optimisation schedule of one training round.
@@ -470,21 +469,17 @@ void compute_environments(const Descriptor& descriptor, std::span<const Sample> 
                           std::vector<std::vector<DescriptorJacobian>>& jacs) {
     features.resize(samples.size());
     jacs.resize(samples.size());
-    const auto n = static_cast<long>(samples.size());
-    std::vector<std::string> failures(samples.size());
-#pragma omp parallel for schedule(dynamic, 4)
-    for (long k = static_cast<long>(first); k < n; ++k) {
-        const auto ku = static_cast<std::size_t>(k);
+    const auto n = static_cast<std::int64_t>(samples.size() - first);
+    parallel_for(n, ParallelOptions{0, 4, 2}, [&](std::int64_t i) {
+        const auto ku = first + static_cast<std::size_t>(i);
         try {
             const bool with_jac = jacobians && samples[ku].forces.has_value();
             descriptor.compute(samples[ku].cluster, features[ku], with_jac ? &jacs[ku] : nullptr);
             if (!with_jac) jacs[ku].clear();
         } catch (const std::exception& e) {
-            failures[ku] = e.what();
+            throw InputError(fmt::format("training structure {}: {}", ku + 1, e.what()));
         }
-    }
-    for (std::size_t k = first; k < samples.size(); ++k)
-        if (!failures[k].empty()) throw InputError(fmt::format("training structure {}: {}", k + 1, failures[k]));
+    });
 }
 
 }  // namespace
@@ -709,25 +704,20 @@ void AnnCommittee::train(Model& model, const std::vector<Sample>& training, cons
     std::vector<MemberResult> results(static_cast<std::size_t>(members));
     // One member per iteration; each writes only its own parameters and result. Inside the
     // team Eigen's GEMM stays serial, so the arithmetic is the same for any thread count.
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int m = 0; m < members; ++m) {
+    parallel_for(members, 0, [&](std::int64_t m) {
         omp_set_num_threads(1);
         const auto mu = static_cast<std::size_t>(m);
         try {
-            Rng rng = make_stream(settings_.seed, member_stream(model.round, m));
+            Rng rng = make_stream(settings_.seed, member_stream(model.round, static_cast<int>(m)));
             if (!warm_start)
                 for (Index s = 0; s < ns; ++s)
                     model.mlp.initialise(model.members[mu].data() + s * model.per_species, rng);
             train_member(model.mlp, model.per_species, data, train_ids, validation_ids, schedule, warm_start, rng,
                          model.members[mu], results[mu]);
         } catch (const std::exception& e) {
-            results[mu].failure = e.what();
+            throw Error(fmt::format("ann_committee: member {}: {}", m + 1, e.what()));
         }
-    }
-    for (int m = 0; m < members; ++m)
-        if (!results[static_cast<std::size_t>(m)].failure.empty())
-            throw Error(
-                fmt::format("ann_committee: member {}: {}", m + 1, results[static_cast<std::size_t>(m)].failure));
+    });
 
     // Calibration on the held-out structures: alpha^2 = mean_k (E_k - E_k^ref)^2 / v_k with v_k the
     // unbiased committee variance, the maximum-likelihood scale of a Gaussian error model

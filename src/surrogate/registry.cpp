@@ -6,14 +6,14 @@
 
 namespace nanoscape {
 
-const std::vector<SurrogateEntry>& surrogate_registry() {
+const Registry<SurrogateEntry>& surrogate_registry() {
     // One line per model: key, summary, factory.
-    static const std::vector<SurrogateEntry> entries{
+    static const Registry<SurrogateEntry> registry("surrogate type", "valid types", {
         {"gpr", "Gaussian-process regression, sum kernel over atoms, exact or sparse, with predictive variance", make_gpr},
         {"ann_committee", "Committee of Behler-Parrinello neural networks; calibrated spread of the members as uncertainty", make_ann_committee},
         {"ridge", "Bayesian ridge regression on per-species summed descriptors (linear baseline)", make_ridge},
-    };
-    return entries;
+    });
+    return registry;
 }
 
 }  // namespace nanoscape

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <limits>
 #include <numeric>
 
@@ -10,9 +9,9 @@
 #include <Eigen/QR>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <omp.h>
 
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/core/parallel.hpp"
 #include "nanoscape/core/rng.hpp"
 
 namespace nanoscape {
@@ -24,10 +23,8 @@ namespace {
 constexpr std::uint64_t stream_shuffle = 0;
 constexpr std::uint64_t stream_fill = 1;
 
-// Pools smaller than this run on one thread: starting a team costs more than the work.
-constexpr std::int64_t min_parallel_items = 32;
-
-int team_size(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
+// Pools smaller than 32 run on one thread: starting a team costs more than the work.
+ParallelOptions parallel_options(int threads) { return ParallelOptions{threads, 4, 32}; }
 
 // 0, 1, ..., n-1 in a seeded random order (Fisher-Yates with the project's own Rng, so the order
 // is the same with any standard library).
@@ -274,11 +271,10 @@ std::vector<std::size_t> select_descriptor_space(const SelectionInput& in) {
 
     const std::size_t n = in.pool.size();
     std::vector<std::vector<std::uint32_t>> cells(n);
-    const auto count = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(dynamic, 4) num_threads(team_size(o.threads)) if (count >= min_parallel_items)
-    for (std::int64_t i = 0; i < count; ++i)
+    parallel_for(static_cast<std::int64_t>(n), parallel_options(o.threads), [&](std::int64_t i) {
         cells[static_cast<std::size_t>(i)] = occupied_bins(in.pool[static_cast<std::size_t>(i)].cluster, species,
                                                            o.r_min, r_max, o.bin_width, bins_per_pair);
+    });
 
     std::vector<bool> covered(pairs * bins_per_pair, false);
     std::vector<std::size_t> selected;
@@ -315,24 +311,10 @@ std::vector<std::size_t> select_max_variance(const SelectionInput& in) {
         for (const auto i : selected) training.push_back(in.pool[i]);
         in.model->fit(training);
 
-        std::exception_ptr error;
-        std::int64_t error_index = static_cast<std::int64_t>(n);
-        const auto count = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(dynamic, 4) num_threads(team_size(o.threads)) if (count >= min_parallel_items)
-        for (std::int64_t i = 0; i < count; ++i) {
+        parallel_for(static_cast<std::int64_t>(n), parallel_options(o.threads), [&](std::int64_t i) {
             const auto k = static_cast<std::size_t>(i);
-            if (taken[k]) continue;
-            try {
-                variance[k] = in.model->predict(in.pool[k].cluster).variance;
-            } catch (...) {
-#pragma omp critical(nanoscape_selection_error)
-                if (i < error_index) {
-                    error_index = i;
-                    error = std::current_exception();
-                }
-            }
-        }
-        if (error) std::rethrow_exception(error);
+            if (!taken[k]) variance[k] = in.model->predict(in.pool[k].cluster).variance;
+        });
 
         std::vector<std::size_t> candidates;
         for (std::size_t i = 0; i < n; ++i)
@@ -381,9 +363,9 @@ void validate(std::span<const Sample> pool, const SelectionOptions& o, const Sel
 
 }  // namespace
 
-const std::vector<SelectionMethod>& selection_registry() {
+const Registry<SelectionMethod>& selection_registry() {
     // One line per method: key, summary, needs descriptor, needs model, implementation.
-    static const std::vector<SelectionMethod> methods{
+    static const Registry<SelectionMethod> registry("training-set selection method", "methods", {
         {"random", "a seeded random subset", false, false, select_random},
         {"fps", "farthest-point sampling in standardised structure-feature space", true, false, select_fps},
         {"cur", "CUR leverage-score selection with orthogonalisation (Imbalzano et al. 2018)", true, false,
@@ -392,28 +374,17 @@ const std::vector<SelectionMethod>& selection_registry() {
          select_descriptor_space},
         {"max_variance", "active learning: batches of the largest predicted variance, refitting", false, true,
          select_max_variance},
-    };
-    return methods;
-}
-
-std::vector<std::string> selection_methods() {
-    std::vector<std::string> keys;
-    for (const auto& m : selection_registry()) keys.push_back(m.key);
-    return keys;
+    });
+    return registry;
 }
 
 std::vector<std::size_t> select_training_set(std::span<const Sample> pool, const SelectionOptions& options,
                                              const Descriptor* descriptor, Surrogate* model) {
-    for (const auto& method : selection_registry())
-        if (method.key == options.method) {
-            validate(pool, options, method, descriptor, model);
-            if (options.count == 0) return {};
-            const SelectionInput input{pool, options, descriptor, model};
-            return method.select(input);
-        }
-    const auto keys = selection_methods();
-    throw InputError(fmt::format("unknown training-set selection method '{}'{}; methods: {}", options.method,
-                                 did_you_mean(options.method, keys), fmt::join(keys, ", ")));
+    const SelectionMethod& method = selection_registry().get(options.method);
+    validate(pool, options, method, descriptor, model);
+    if (options.count == 0) return {};
+    const SelectionInput input{pool, options, descriptor, model};
+    return method.select(input);
 }
 
 Eigen::MatrixXd structure_features(std::span<const Sample> pool, const Descriptor& descriptor, int threads) {
@@ -421,12 +392,7 @@ Eigen::MatrixXd structure_features(std::span<const Sample> pool, const Descripto
     const auto f = static_cast<Eigen::Index>(descriptor.size());
     const auto s = static_cast<Eigen::Index>(species.size());
     Eigen::MatrixXd x = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(pool.size()), s * f);
-    std::exception_ptr error;
-    const auto n = static_cast<std::int64_t>(pool.size());
-    std::int64_t error_index = n;
-#pragma omp parallel for schedule(dynamic, 4) num_threads(team_size(threads)) if (n >= min_parallel_items)
-    for (std::int64_t i = 0; i < n; ++i) {
-        try {
+    parallel_for(static_cast<std::int64_t>(pool.size()), parallel_options(threads), [&](std::int64_t i) {
             const Cluster& cluster = pool[static_cast<std::size_t>(i)].cluster;
             Eigen::MatrixXd g;
             descriptor.compute(cluster, g, nullptr);
@@ -442,15 +408,7 @@ Eigen::MatrixXd structure_features(std::span<const Sample> pool, const Descripto
                     }
                 if (atoms > 0) x.row(i).segment(a * f, f) = (sum / static_cast<double>(atoms)).transpose();
             }
-        } catch (...) {
-#pragma omp critical(nanoscape_structure_features_error)
-            if (i < error_index) {
-                error_index = i;
-                error = std::current_exception();
-            }
-        }
-    }
-    if (error) std::rethrow_exception(error);
+    });
     return x;
 }
 

@@ -16,12 +16,6 @@ std::vector<Species> unique_species(const std::vector<Sample>& samples) {
     return unique_species(all);
 }
 
-std::vector<std::string> surrogate_keys() {
-    std::vector<std::string> keys;
-    for (const auto& e : surrogate_registry()) keys.push_back(e.key);
-    return keys;
-}
-
 const std::vector<std::string>& common_surrogate_keys() {
     static const std::vector<std::string> keys{"type", "descriptor", "selection", "training_size", "seed"};
     return keys;
@@ -38,16 +32,14 @@ ParameterTable check_surrogate_keys(const ParameterTable& table, const std::vect
 }
 
 std::unique_ptr<Surrogate> create_surrogate(const ParameterTable& table, const std::vector<Species>& species) {
+    const auto& registry = surrogate_registry();
     if (!table.has("type"))
-        throw table.error("type", fmt::format("is required (one of: {})", fmt::join(surrogate_keys(), ", ")));
+        throw table.error("type", fmt::format("is required (one of: {})", fmt::join(registry.keys(), ", ")));
     const std::string key = table.require_string("type");
-    for (const auto& e : surrogate_registry())
-        if (e.key == key) {
-            if (species.empty()) throw InputError(table.where(), "a surrogate needs at least one species");
-            return e.create(table, species);
-        }
-    throw table.error("type", fmt::format("unknown surrogate type '{}'{}; valid types: {}", key,
-                                          did_you_mean(key, surrogate_keys()), fmt::join(surrogate_keys(), ", ")));
+    const auto* entry = registry.find(key);
+    if (!entry) throw table.error("type", registry.unknown_message(key));
+    if (species.empty()) throw InputError(table.where(), "a surrogate needs at least one species");
+    return entry->create(table, species);
 }
 
 }  // namespace nanoscape

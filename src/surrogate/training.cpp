@@ -8,25 +8,21 @@
 #include <fmt/format.h>
 
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/core/parallel.hpp"
 
 namespace nanoscape {
 
 std::vector<Eigen::MatrixXd> compute_features(const Descriptor& descriptor, std::span<const Sample> samples) {
     std::vector<Eigen::MatrixXd> features(samples.size());
-    const auto n = static_cast<long>(samples.size());
-    std::string failure;
     // Each sample writes only its own slot, so the result is independent of the schedule.
-#pragma omp parallel for schedule(dynamic, 4)
-    for (long s = 0; s < n; ++s) {
+    parallel_for(static_cast<std::int64_t>(samples.size()), ParallelOptions{0, 4, 2}, [&](std::int64_t s) {
         try {
             descriptor.compute(samples[static_cast<std::size_t>(s)].cluster, features[static_cast<std::size_t>(s)],
                                nullptr);
         } catch (const std::exception& e) {
-#pragma omp critical(nanoscape_compute_features)
-            if (failure.empty()) failure = fmt::format("sample {}: {}", s + 1, e.what());
+            throw InputError(fmt::format("sample {}: {}", s + 1, e.what()));
         }
-    }
-    if (!failure.empty()) throw InputError(failure);
+    });
     return features;
 }
 

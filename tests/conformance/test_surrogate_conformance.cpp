@@ -17,7 +17,7 @@ namespace {
 
 const std::vector<Species> pt_au{78, 79};
 
-std::vector<std::string> keys() { return surrogate_keys(); }
+std::vector<std::string> keys() { return surrogate_registry().keys(); }
 
 class SurrogateConformance : public ::testing::TestWithParam<std::string> {
 protected:

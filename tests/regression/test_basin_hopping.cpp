@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "nanoscape/geometry/bond_graph.hpp"
+#include "nanoscape/io/run_config.hpp"
 #include "nanoscape/search/moves.hpp"
 #include "support/search_harness.hpp"
 
@@ -20,12 +21,11 @@ class LjGlobalMinimum : public ::testing::TestWithParam<LjCase> {};
 
 TEST_P(LjGlobalMinimum, BasinHopping_ReachesCambridgeEnergy) {
     const auto [n, max_steps] = GetParam();
-    const auto lj = load_potential_spec("lj", "");
-    const SearchState state = testing::run_in_memory(testing::lj_settings(n, 2026, max_steps), *lj);
-    ASSERT_FALSE(state.archive.empty());
-    EXPECT_TRUE(state.target_reached) << "LJ" << n << " best " << state.archive.minima().front().energy;
-    EXPECT_NEAR(state.archive.minima().front().energy, testing::lj_global_minima().at(n), 2e-6);
-    RecordProperty("relaxations_to_target", std::to_string(state.relaxations_to_target));
+    const auto out = testing::run_in_memory(testing::lj_setup(n, 2026, max_steps));
+    ASSERT_FALSE(out.archive.empty());
+    EXPECT_TRUE(out.progress.target_reached) << "LJ" << n << " best " << out.archive.best_energy();
+    EXPECT_NEAR(out.archive.best_energy(), testing::lj_global_minima().at(n), 2e-6);
+    RecordProperty("relaxations_to_target", std::to_string(out.progress.relaxations_to_target));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cambridge, LjGlobalMinimum,
@@ -35,41 +35,32 @@ INSTANTIATE_TEST_SUITE_P(Cambridge, LjGlobalMinimum,
 
 TEST(BasinHopping, Pt13Gupta_ReachesTheIcosahedron) {
     // Cleri-Rosato Pt: the relaxed Mackay icosahedron is -64.91633912 eV (pele test_gupta.py).
-    const auto gupta = load_potential_spec("gupta", "");
-    SearchSettings s;
-    s.species.assign(13, species_from_symbol("Pt"));
-    s.seed = 3;
+    auto s = testing::setup_for(load_potential_spec("gupta", ""), std::vector<Species>(13, species_from_symbol("Pt")), 3);
     s.relax.fmax = 1e-5;
-    s.stop.max_steps = 300;
-    s.stop.target_energy = -64.91633912;
-    s.stop.target_tolerance = 1e-6;
-    s.basin_hopping.walkers = 2;
-    s.basin_hopping.temperature = 0.1;
-    s.basin_hopping.step_size = 0.35 * 2.775;
-    const SearchState state = testing::run_in_memory(s, *gupta);
-    EXPECT_TRUE(state.target_reached);
-    EXPECT_NEAR(state.archive.minima().front().energy, -64.91633912, 1e-6);
+    s.engine.stop.max_steps = 300;
+    s.engine.stop.target_energy = -64.91633912;
+    s.engine.stop.target_tolerance = 1e-6;
+    s.search = fmt::format("walkers = 2\ntemperature = 0.1\nstep_size = {}\n", 0.35 * 2.775);
+    const auto out = testing::run_in_memory(s);
+    EXPECT_TRUE(out.progress.target_reached);
+    EXPECT_NEAR(out.archive.best_energy(), -64.91633912, 1e-6);
 }
 
-TEST(BasinHopping, Ag27Cu7Ferrando_EndsCoreShellWithCuInside) {
-    // Rossi et al., PRL 93, 105503 (2004): Ag-Cu core-shell polyicosahedra. Every Cu atom must be
-    // fully surrounded (12 neighbours) and closer to the centre than every Ag atom.
-    const auto gupta = load_potential_spec(std::string(NANOSCAPE_SOURCE_DIR) + "/inputs/potentials/gupta_agcu_ferrando.toml", "");
-    const Species ag = species_from_symbol("Ag"), cu = species_from_symbol("Cu");
-    SearchSettings s;
-    s.species.assign(27, ag);
-    s.species.insert(s.species.end(), 7, cu);
-    s.seed = 42;
-    s.relax.fmax = 1e-3;
-    s.stop.max_steps = 3000;
-    s.basin_hopping.walkers = 2;
-    s.basin_hopping.temperature = 0.1;
-    s.basin_hopping.step_size = 0.35 * 2.89;
-    s.basin_hopping.moves = {{"displacement", 0.5}, {"surface", 0.2}, {"swap", 0.3}};
-    const SearchState state = testing::run_in_memory(s, *gupta);
-    Cluster best = state.archive.minima().front().cluster;
+TEST(BasinHopping, QuickstartAg27Cu7_EndsCoreShellWithCuInside) {
+    // The README's quickstart (inputs/quickstart.toml, seed 42): Rossi et al., PRL 93, 105503
+    // (2004), Ag-Cu core-shell polyicosahedra. It must reach its target, and the structure must
+    // be core-shell: every Cu atom fully surrounded (12 neighbours) and closer to the centre
+    // than every Ag atom.
+    const RunConfig config = load_run_config(std::string(NANOSCAPE_SOURCE_DIR) + "/inputs/quickstart.toml");
+    LocalEvaluator evaluator(*config.potential, *config.relaxer, config.relax, 0);
+    SearchEngine engine(config.problem, config.engine, *config.driver, evaluator, nullptr);
+    testing::NullObserver observer;
+    engine.run(observer);
+    EXPECT_TRUE(engine.progress().target_reached) << "best " << engine.archive().best_energy();
+    const Species cu = species_from_symbol("Cu");
+    Cluster best = engine.archive().minima().front().cluster;
     best.center();
-    RecordProperty("best_energy", fmt::format("{:.8f}", state.archive.minima().front().energy));
+    RecordProperty("best_energy", fmt::format("{:.8f}", engine.archive().best_energy()));
     // Neighbours within 3.4 A: between the first (2.56-2.89 A) and second (>= 3.6 A) shells
     // of every pair type of this potential.
     std::vector<int> cn(best.size(), 0);
@@ -91,32 +82,27 @@ TEST(BasinHopping, Ag27Cu7Ferrando_EndsCoreShellWithCuInside) {
 }
 
 TEST(BasinHopping, Results_DoNotDependOnThreadCount) {
-    const auto lj = load_potential_spec("lj", "");
-    SearchSettings s = testing::lj_settings(19, 5, 60, 3);
-    s.stop.target_energy.reset();
-    const auto relaxer = create_relaxer(ParameterTable("relax"));
+    auto s = testing::lj_setup(19, 5, 60, 3);
+    s.engine.stop.target_energy.reset();
     std::vector<std::vector<double>> energies;
     for (int threads : {1, 2}) {
-        testing::NullObserver observer;
-        SearchState state;
-        run_search(SearchEnvironment{s, *lj, *relaxer, threads}, observer, state, false);
+        const auto out = testing::run_in_memory(s, threads);
         std::vector<double> e;
-        for (const auto& m : state.archive.minima()) e.push_back(m.energy);
-        e.push_back(static_cast<double>(state.evaluations));
+        for (const auto& m : out.archive.minima()) e.push_back(m.energy);
+        e.push_back(static_cast<double>(out.progress.counts.reference_evaluations));
         energies.push_back(e);
     }
     EXPECT_EQ(energies[0], energies[1]);
 }
 
 TEST(BasinHopping, MaxEvaluations_StopsTheRun) {
-    const auto lj = load_potential_spec("lj", "");
-    SearchSettings s = testing::lj_settings(38, 1, 100000);
-    s.stop.target_energy.reset();
-    s.stop.max_evaluations = 5000;
-    const SearchState state = testing::run_in_memory(s, *lj);
-    EXPECT_EQ(state.stop_reason, "max_evaluations");
-    EXPECT_GE(state.evaluations, 5000);
-    EXPECT_LT(state.evaluations, 5000 + 2 * 5000);  // at most one more round of 2 relaxations
+    auto s = testing::lj_setup(38, 1, 100000);
+    s.engine.stop.target_energy.reset();
+    s.engine.stop.max_evaluations = 5000;
+    const auto out = testing::run_in_memory(s);
+    EXPECT_EQ(out.progress.stop_reason, "max_evaluations");
+    EXPECT_GE(out.progress.counts.reference_evaluations, 5000);
+    EXPECT_LT(out.progress.counts.reference_evaluations, 5000 + 2 * 5000);  // at most one more round of 2 relaxations
 }
 
 }  // namespace

@@ -14,22 +14,22 @@ namespace {
 
 // LJ_N for N = 3..60 with one fixed budget per size: how many reach the Cambridge energy.
 TEST(LjSweep, SizesThreeToSixty_ReachCambridgeEnergiesWithinBudget) {
-    const auto lj = load_potential_spec("lj", "");
     constexpr long budget = 4000;  // basin-hopping steps (2 walkers), stopped early at the target
     int reached = 0, total = 0;
     std::vector<int> missed;
     for (int n = 3; n <= 60; ++n) {
-        const SearchState state = testing::run_in_memory(testing::lj_settings(n, 11, budget), *lj);
+        const auto out = testing::run_in_memory(testing::lj_setup(n, 11, budget));
         ++total;
-        if (state.target_reached) {
+        if (out.progress.target_reached) {
             ++reached;
         } else {
             missed.push_back(n);
         }
-        fmt::print("LJ{:<3} {:>12.6f} (table {:>12.6f})  {:>5} relaxations  {}\n", n,
-                   state.archive.minima().front().energy, testing::lj_global_minima().at(n),
-                   state.target_reached ? state.relaxations_to_target : state.relaxations,
-                   state.target_reached ? "reached" : "MISSED");
+        fmt::print("LJ{:<3} {:>12.6f} (table {:>12.6f})  {:>5} relaxations  {}\n", n, out.archive.best_energy(),
+                   testing::lj_global_minima().at(n),
+                   out.progress.target_reached ? out.progress.relaxations_to_target
+                                               : out.progress.counts.reference_relaxations,
+                   out.progress.target_reached ? "reached" : "MISSED");
     }
     fmt::print("LJ sweep: {} of {} sizes reached the Cambridge energy within {} steps; missed: {}\n", reached, total,
                budget, fmt::join(missed, " "));
@@ -39,19 +39,18 @@ TEST(LjSweep, SizesThreeToSixty_ReachCambridgeEnergiesWithinBudget) {
 
 // LJ38 (double funnel) over 20 seeds with the budget of inputs/lj38.toml.
 TEST(Lj38Seeds, TwentySeeds_AtLeastNineteenReachGlobalMinimum) {
-    const auto lj = load_potential_spec("lj", "");
     constexpr long budget = 20000;
     std::vector<long> relaxations;
     int reached = 0;
     for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-        const SearchState state = testing::run_in_memory(testing::lj_settings(38, seed, budget), *lj);
-        if (state.target_reached) {
+        const auto out = testing::run_in_memory(testing::lj_setup(38, seed, budget));
+        if (out.progress.target_reached) {
             ++reached;
-            relaxations.push_back(state.relaxations_to_target);
+            relaxations.push_back(out.progress.relaxations_to_target);
         }
         fmt::print("LJ38 seed {:>2}: {}\n", seed,
-                   state.target_reached ? fmt::format("{} relaxations to the GM", state.relaxations_to_target)
-                                        : std::string("not reached"));
+                   out.progress.target_reached ? fmt::format("{} relaxations to the GM", out.progress.relaxations_to_target)
+                                               : std::string("not reached"));
     }
     std::sort(relaxations.begin(), relaxations.end());
     const long median = relaxations.empty() ? 0 : relaxations[relaxations.size() / 2];

@@ -4,20 +4,25 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "nanoscape/io/potential_loader.hpp"
+#include "nanoscape/io/toml_reader.hpp"
 #include "nanoscape/relax/relaxer.hpp"
-#include "nanoscape/search/runner.hpp"
+#include "nanoscape/search/driver.hpp"
+#include "nanoscape/search/engine.hpp"
 
 namespace nanoscape::testing {
 
 class NullObserver final : public RunObserver {
 public:
-    void on_step(const StepRecord&, const SearchState&) override {}
-    void on_checkpoint(const SearchState&) override {}
-    void on_finish(const SearchState&) override {}
+    void on_row(const TraceRow&, const SearchEngine&) override {}
+    void on_checkpoint(const SearchEngine&) override {}
+    void on_finish(const SearchEngine&) override {}
 };
 
 // Cambridge Cluster Database LJ global minima (tests/data/lj_cambridge_gm.csv, a copy of
@@ -40,29 +45,57 @@ inline const std::map<int, double>& lj_global_minima() {
     return table;
 }
 
-// Settings for a Lennard-Jones basin-hopping run of N atoms.
-inline SearchSettings lj_settings(int n, std::uint64_t seed, long max_steps, int walkers = 2) {
-    SearchSettings s;
-    s.species.assign(static_cast<std::size_t>(n), species_from_symbol("Ar"));
-    s.seed = seed;
-    s.relax.fmax = 1e-4;
-    s.stop.max_steps = max_steps;
-    s.stop.target_energy = lj_global_minima().at(n);
-    s.stop.target_tolerance = 2e-6;  // the table's rounding and tolerance
-    s.basin_hopping.walkers = walkers;
-    s.basin_hopping.temperature = 0.8;
-    s.basin_hopping.step_size = 0.35 * std::pow(2.0, 1.0 / 6.0);
-    s.basin_hopping.moves = {{"displacement", 0.9}, {"surface", 0.1}};
+// A [search] table from TOML text (the keys a run file would hold).
+inline ParameterTable search_table(const std::string& toml) {
+    return parse_toml("[search]\n" + toml, "test.toml").get_table("search");
+}
+
+// Everything one in-memory search needs.
+struct SearchSetup {
+    std::unique_ptr<Potential> potential;
+    SearchProblem problem;
+    EngineSettings engine;
+    RelaxOptions relax;
+    std::string search;  // [search] keys (TOML)
+};
+
+// What a search left.
+struct SearchOutcome {
+    SearchProgress progress;
+    MinimaArchive archive;
+};
+
+inline SearchOutcome run_in_memory(const SearchSetup& setup, int threads = 0) {
+    const auto relaxer = create_relaxer(ParameterTable("relax"));
+    const auto driver = create_driver(search_table(setup.search), setup.problem);
+    LocalEvaluator evaluator(*setup.potential, *relaxer, setup.relax, threads);
+    SearchEngine engine(setup.problem, setup.engine, *driver, evaluator, nullptr);
+    NullObserver observer;
+    engine.run(observer);
+    return {engine.progress(), engine.archive()};
+}
+
+// A problem of `n` atoms of `species` on `potential`.
+inline SearchSetup setup_for(std::unique_ptr<Potential> potential, std::vector<Species> species, std::uint64_t seed) {
+    SearchSetup s;
+    s.potential = std::move(potential);
+    s.problem.species = std::move(species);
+    s.problem.seed = seed;
+    s.problem.potential = s.potential.get();
     return s;
 }
 
-inline SearchState run_in_memory(const SearchSettings& settings, const Potential& potential) {
-    const auto relaxer = create_relaxer(ParameterTable("relax"));
-    NullObserver observer;
-    SearchState state;
-    const SearchEnvironment env{settings, potential, *relaxer, 0};
-    run_search(env, observer, state, false);
-    return state;
+// Basin hopping for LJ_N (inputs/lj38.toml's settings), stopped at the Cambridge energy.
+inline SearchSetup lj_setup(int n, std::uint64_t seed, long max_steps, int walkers = 2) {
+    SearchSetup s = setup_for(load_potential_spec("lj", ""),
+                              std::vector<Species>(static_cast<std::size_t>(n), species_from_symbol("Ar")), seed);
+    s.relax.fmax = 1e-4;
+    s.engine.stop.max_steps = max_steps;
+    s.engine.stop.target_energy = lj_global_minima().at(n);
+    s.engine.stop.target_tolerance = 2e-6;  // the table's rounding and tolerance
+    s.search = fmt::format("walkers = {}\ntemperature = 0.8\nstep_size = {}\nmoves = {{ displacement = 0.9, surface = 0.1 }}\n",
+                           walkers, 0.35 * std::pow(2.0, 1.0 / 6.0));
+    return s;
 }
 
 }  // namespace nanoscape::testing

@@ -291,7 +291,7 @@ TEST_P(AnyRelaxer, RelaxBatch_OneAndTwoThreads_BitIdentical) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Registered, AnyRelaxer, ::testing::ValuesIn(relaxer_keys()),
+INSTANTIATE_TEST_SUITE_P(Registered, AnyRelaxer, ::testing::ValuesIn(relaxer_registry().keys()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 TEST(Lbfgs, RelaxFarFromMinimum_NoAtomMovesMoreThanMaxStep) {
@@ -328,7 +328,7 @@ TEST(RelaxStatus, ToString_GivesLogWords) {
 }
 
 TEST(CreateRelaxer, Keys_LbfgsFirst) {
-    const auto keys = relaxer_keys();
+    const auto keys = relaxer_registry().keys();
     ASSERT_EQ(keys.size(), 2U);
     EXPECT_EQ(keys[0], "lbfgs");
     EXPECT_EQ(keys[1], "fire");

@@ -86,7 +86,7 @@ protected:
 TEST_F(MovesTest, Displacement_MovesEveryAtomAtMostTheStepSize) {
     Cluster c = cluster_;
     Rng rng = make_stream(1, 0);
-    DisplacementMove().apply(c, rng, MoveContext{potential_.get(), 0.5});
+    DisplacementMove(0.5, StepAdaptation{}).apply(c, rng, MoveContext{potential_.get()});
     const Eigen::VectorXd moved = (c.positions - cluster_.positions).colwise().norm();
     EXPECT_LE(moved.maxCoeff(), 0.5 + 1e-12);
     EXPECT_GT(moved.minCoeff(), 0.0);
@@ -96,7 +96,7 @@ TEST_F(MovesTest, Displacement_MovesEveryAtomAtMostTheStepSize) {
 TEST_F(MovesTest, Swap_KeepsCompositionAndExchangesUnlikeAtoms) {
     Cluster c = cluster_;
     Rng rng = make_stream(2, 0);
-    SwapMove().apply(c, rng, MoveContext{potential_.get(), 0.5});
+    SwapMove().apply(c, rng, MoveContext{potential_.get()});
     EXPECT_EQ(c.count(species_from_symbol("Cu")), 13u);
     int changed = 0;
     for (std::size_t i = 0; i < c.size(); ++i) changed += c.species[i] != cluster_.species[i];
@@ -113,7 +113,7 @@ TEST_F(MovesTest, Surface_MovesLowCoordinatedAtomsToBetterSitesWithoutOverlaps) 
     c.positions.col(54) *= 1.6;
     const auto before = coordination_numbers(c, *potential_);
     Rng rng = make_stream(3, 0);
-    SurfaceMove(1, 50).apply(c, rng, MoveContext{potential_.get(), 0.5});
+    SurfaceMove(1, 50).apply(c, rng, MoveContext{potential_.get()});
     const auto after = coordination_numbers(c, *potential_);
     EXPECT_GT(after[54], before[54]);
     EXPECT_NO_THROW(check_no_overlap(c, *potential_, "after the surface move", 0.8));
@@ -121,7 +121,7 @@ TEST_F(MovesTest, Surface_MovesLowCoordinatedAtomsToBetterSitesWithoutOverlaps) 
 
 TEST(Moves, UnknownName_SuggestsClosest) {
     try {
-        (void)create_move("swapp");
+        (void)move_registry().get("swapp");
         FAIL();
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("did you mean 'swap'"), std::string::npos);

@@ -1,8 +1,9 @@
 #pragma once
 /// @file Random-number streams that do not depend on the thread count or the C++ library.
 ///
-/// Every stochastic component takes an Rng made by make_stream(seed, stream_id): a candidate,
-/// walker or sample gets its own stream from its id, so which thread runs it does not matter.
+/// Every stochastic component takes an Rng made by make_stream(seed, key): a candidate, walker
+/// or sample gets its own stream from a structured key (purpose, composition, index, round),
+/// so which thread runs it does not matter and no two components share numbers.
 /// The distributions are written out here (not std::*_distribution, whose algorithms differ
 /// between standard libraries) so a seed gives the same numbers everywhere.
 
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <string_view>
 
 namespace nanoscape {
 
@@ -75,9 +77,40 @@ private:
     std::uint64_t state_[4]{};
 };
 
-/// The independent stream number `stream` of run seed `seed`.
+/// FNV-1a 64-bit hash of a string (Fowler, Noll, Vo): turns a stream purpose into a number.
+[[nodiscard]] constexpr std::uint64_t fnv1a64(std::string_view text) {
+    std::uint64_t h = 0xCBF29CE484222325ULL;
+    for (const char c : text) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 0x100000001B3ULL;
+    }
+    return h;
+}
+
+/// What a random stream is for. Two streams of one run seed are the same only if every field
+/// is the same, so the walkers of basin hopping, the candidates of a random search, the runs
+/// of a composition sweep and the members of a committee never share numbers.
+struct StreamKey {
+    std::string_view purpose;       ///< who draws, e.g. "basin_hopping.walker"; "" for a plain stream id
+    std::uint64_t composition = 0;  ///< which composition (a hash of the species counts; 0: not tied to one)
+    std::uint64_t index = 0;        ///< which walker, candidate, sample or member
+    std::uint64_t round = 0;        ///< which round, generation or restart
+};
+
+/// The stream of run seed `seed` for `key`. For a key with only an index it is the plain
+/// stream `index` (make_stream(seed, index)); otherwise the fields are chained through
+/// SplitMix64, which is bijective, so for fixed purpose, composition and round distinct
+/// indices always give distinct streams.
+[[nodiscard]] inline Rng make_stream(std::uint64_t seed, const StreamKey& key) {
+    std::uint64_t id = key.index;
+    if (!key.purpose.empty() || key.composition != 0 || key.round != 0)
+        id = splitmix64(splitmix64(splitmix64(fnv1a64(key.purpose) ^ key.composition) ^ key.round) ^ key.index);
+    return Rng(splitmix64(seed ^ splitmix64(id + 0x632BE59BD9B4E019ULL)));
+}
+
+/// The independent stream number `stream` of run seed `seed` (a StreamKey with only an index).
 [[nodiscard]] inline Rng make_stream(std::uint64_t seed, std::uint64_t stream) {
-    return Rng(splitmix64(seed ^ splitmix64(stream + 0x632BE59BD9B4E019ULL)));
+    return make_stream(seed, StreamKey{{}, 0, stream, 0});
 }
 
 }  // namespace nanoscape

@@ -22,6 +22,7 @@
 #include <Eigen/Core>
 
 #include "nanoscape/core/parameters.hpp"
+#include "nanoscape/core/registry.hpp"
 #include "nanoscape/geometry/cluster.hpp"
 
 namespace nanoscape {
@@ -76,9 +77,7 @@ struct DescriptorEntry {
 };
 
 /// All registered descriptors, in registration order.
-[[nodiscard]] const std::vector<DescriptorEntry>& descriptor_registry();
-/// Registry keys, in registration order.
-[[nodiscard]] std::vector<std::string> descriptor_keys();
+[[nodiscard]] const Registry<DescriptorEntry>& descriptor_registry();
 /// Builds the descriptor described by `table` (its `type` selects the entry; `fallback_type`
 /// is used when the table has no `type`). Throws InputError naming the closest key.
 [[nodiscard]] std::unique_ptr<Descriptor> create_descriptor(const ParameterTable& table,

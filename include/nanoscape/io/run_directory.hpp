@@ -7,8 +7,10 @@
 #include <memory>
 #include <string>
 
+#include <spdlog/logger.h>
+
 #include "nanoscape/io/run_config.hpp"
-#include "nanoscape/search/runner.hpp"
+#include "nanoscape/search/engine.hpp"
 
 namespace nanoscape {
 
@@ -21,36 +23,42 @@ enum class RunDirectoryMode {
 
 /// Writes everything a run leaves behind, as the run goes (a RunObserver). Files are replaced
 /// atomically (written under a temporary name, then renamed), so a killed run leaves the last
-/// complete version of each.
+/// complete version of each; the checkpoint is one JSON file, so it is always consistent.
 class RunDirectory final : public RunObserver {
 public:
-    /// Opens `config.output_directory`. With RunDirectoryMode::resume, `state` receives the
-    /// checkpointed state; InputError if there is none or it belongs to another run.
-    RunDirectory(const RunConfig& config, RunDirectoryMode mode, int threads, SearchState& state);
-    ~RunDirectory() override;
+    /// Opens `config.output_directory` and the run's own logger (the console sinks of the
+    /// default logger plus run.log). With RunDirectoryMode::resume the directory must hold a
+    /// checkpoint (InputError otherwise); call resume() before running.
+    RunDirectory(const RunConfig& config, RunDirectoryMode mode, int threads);
 
-    void on_step(const StepRecord& record, const SearchState& state) override;
-    void on_checkpoint(const SearchState& state) override;
-    void on_finish(const SearchState& state) override;
+    /// Restores `engine` from the checkpoint and cuts trace.csv back to the rows it accounts
+    /// for. InputError if the checkpoint is damaged, of another format, or of another run.
+    void resume(SearchEngine& engine);
+
+    void on_row(const TraceRow& row, const SearchEngine& engine) override;
+    void on_checkpoint(const SearchEngine& engine) override;
+    void on_finish(const SearchEngine& engine) override;
 
     /// The directory (as given).
     [[nodiscard]] const std::string& path() const { return dir_; }
+    /// This run's logger: everything it logs goes to the console and to run.log.
+    [[nodiscard]] const std::shared_ptr<spdlog::logger>& logger() const { return logger_; }
 
 private:
-    void write_results(const SearchState& state, bool finished);
-    void save_checkpoint(const SearchState& state);
-    void load_checkpoint(SearchState& state);
-    void report_progress(const SearchState& state, bool force);
+    void write_results(const SearchEngine& engine, const std::string& status);
+    void report_progress(const SearchEngine& engine, bool force);
 
     const RunConfig& config_;
     std::string dir_;
     int threads_;
+    std::shared_ptr<spdlog::logger> logger_;
     std::ofstream trace_;
-    long generation_ = 0;
-    long trace_rows_ = 0;  // data rows in trace.csv
     bool interactive_ = false;
     std::chrono::steady_clock::time_point last_report_;
     double best_reported_;
 };
+
+/// The checkpoint file of a run directory (checkpoint/state.json).
+[[nodiscard]] std::string checkpoint_path(const std::string& run_directory);
 
 }  // namespace nanoscape

@@ -1,15 +1,20 @@
 #pragma once
-/// @file Small writers shared by every results file: JSON scalars and atomic replacement.
+/// @file Small writers shared by every results file: readable JSON and atomic replacement.
 
 #include <filesystem>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace nanoscape {
 
-/// Shortest text that reads back to the same double; NaN and infinity as JSON null.
-[[nodiscard]] std::string json_number(double x);
-/// A JSON string literal with quotes, backslashes and line breaks escaped.
-[[nodiscard]] std::string json_string(const std::string& s);
+/// JSON text (nlohmann::json) laid out for people: one key per line in objects, and arrays of
+/// numbers, strings or short arrays of them (positions, counters) on one line. Numbers are
+/// written in the shortest form that reads back to the same double. Ends with a newline.
+[[nodiscard]] std::string format_json(const nlohmann::json& value);
+/// The same for a JSON document that keeps its keys in insertion order (summary.json).
+[[nodiscard]] std::string format_json(const nlohmann::ordered_json& value);
+
 /// Writes `text` to `path` through a temporary file and a rename, so readers (and a kill at
 /// any moment) see either the old or the new file, never half of one. Throws Error.
 void write_text_atomically(const std::filesystem::path& path, const std::string& text);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "nanoscape/core/parameters.hpp"
+#include "nanoscape/core/registry.hpp"
 #include "nanoscape/potentials/potential.hpp"
 
 namespace nanoscape {
@@ -28,16 +29,9 @@ struct PotentialEntry {
     std::vector<std::string> test_elements;
 };
 
-/// All registered potentials, in registration order.
-[[nodiscard]] const std::vector<PotentialEntry>& potential_registry();
-
-/// The entry for `key`; throws InputError naming the closest key if there is none.
-/// `where` locates the key in the user's file for the message.
-[[nodiscard]] const PotentialEntry& find_potential(const std::string& key,
-                                                   const SourceLocation& where = {});
-
-/// Registry keys, in registration order.
-[[nodiscard]] std::vector<std::string> potential_keys();
+/// All registered potentials, in registration order (`get(key, where)` finds one or names
+/// the closest key).
+[[nodiscard]] const Registry<PotentialEntry>& potential_registry();
 
 /// Builds the potential described by `table` (its `type` key selects the entry). The table
 /// must already hold the parameters (io/ merges parameter files into it).

@@ -1,11 +1,13 @@
 #pragma once
 /// @file Local relaxation: the Relaxer interface, its options and result, and a registry.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "nanoscape/core/parameters.hpp"
+#include "nanoscape/core/registry.hpp"
 #include "nanoscape/geometry/cluster.hpp"
 #include "nanoscape/potentials/potential.hpp"
 
@@ -58,8 +60,16 @@ public:
                                             const RelaxOptions& options) const = 0;
 };
 
-/// Relaxer names, in registration order ("lbfgs", "fire").
-[[nodiscard]] std::vector<std::string> relaxer_keys();
+/// One registered relaxer.
+struct RelaxerEntry {
+    std::string key;      ///< value of `type` in [relax]
+    std::string summary;  ///< one line for docs and listings
+    /// Builds the relaxer from a [relax] table (reads and validates its own keys).
+    std::function<std::unique_ptr<Relaxer>(const ParameterTable&)> create;
+};
+
+/// Registered relaxers, in registration order ("lbfgs", "fire"); the first is the default.
+[[nodiscard]] const Registry<RelaxerEntry>& relaxer_registry();
 
 /// Builds a relaxer from a [relax] table: `type` selects it (default "lbfgs"); its own keys
 /// (for example FIRE's `dt`) are read and validated. Keys shared by all relaxers (fmax,

@@ -1,8 +1,12 @@
 #pragma once
 /// @file The archive of unique local minima found by a search, lowest first.
 
+#include <array>
+#include <set>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "nanoscape/geometry/cluster.hpp"
 
@@ -34,7 +38,8 @@ struct ArchiveSettings {
 /// RMS difference of two fingerprints (Angstrom); infinity if they have different lengths.
 [[nodiscard]] double fingerprint_distance(const std::vector<double>& a, const std::vector<double>& b);
 
-/// Unique minima, lowest energy first, at most `capacity`.
+/// Unique minima, lowest energy first, at most `capacity`; and a count of every distinct
+/// minimum ever inserted (minima_found), which the capacity does not cap.
 class MinimaArchive {
 public:
     /// An empty archive with default settings.
@@ -44,19 +49,46 @@ public:
 
     /// Adds `minimum` unless an archived one is the same structure (energy within the energy
     /// tolerance and fingerprint within the fingerprint tolerance); a duplicate with lower
-    /// energy replaces the archived one. Returns true if the archive changed.
+    /// energy replaces the archived one. Returns true if the archive changed. Also counts the
+    /// minimum in found() if it was not seen before.
     bool insert(Minimum minimum);
 
     /// The minima, lowest energy first.
     [[nodiscard]] const std::vector<Minimum>& minima() const { return minima_; }
     /// True if nothing was archived yet.
     [[nodiscard]] bool empty() const { return minima_.empty(); }
+    /// The lowest energy archived; NaN if none.
+    [[nodiscard]] double best_energy() const;
+    /// Distinct minima inserted since the archive was made, evicted ones included. Two minima
+    /// count as one if their energies differ by less than the energy tolerance and the RMS
+    /// radius of every element's atoms about the centroid (first three elements; the fourth
+    /// number covers all atoms) by less than the fingerprint tolerance: a compact signature
+    /// (24 bytes a minimum) so a run of millions of steps can count without storing structures.
+    [[nodiscard]] std::size_t found() const { return seen_.size(); }
+    /// True if `cluster` with `energy` is the same as an archived minimum.
+    [[nodiscard]] bool contains(const Cluster& cluster, double energy) const;
     /// The settings.
     [[nodiscard]] const ArchiveSettings& settings() const { return settings_; }
 
+    /// The minima (structures, energies, provenance) and the distinct-minimum signatures.
+    [[nodiscard]] nlohmann::json save_state() const;
+    /// Restores save_state() (the settings stay this archive's).
+    void load_state(const nlohmann::json& state);
+
 private:
+    // Energy and radii of one distinct minimum seen (see found()).
+    struct Signature {
+        double energy;
+        std::array<float, 4> radii;
+        bool operator<(const Signature& other) const { return energy < other.energy; }
+    };
+    [[nodiscard]] static std::array<float, 4> radii_of(const Cluster& cluster);
+    void count_seen(double energy, const std::array<float, 4>& radii);
+    [[nodiscard]] bool same(const Minimum& a, const Minimum& b) const;
+
     ArchiveSettings settings_;
     std::vector<Minimum> minima_;
+    std::multiset<Signature> seen_;
 };
 
 }  // namespace nanoscape

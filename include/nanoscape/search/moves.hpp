@@ -1,23 +1,34 @@
 #pragma once
-/// @file Basin-hopping moves: how a new trial structure is made from the current minimum.
+/// @file Trial moves: how a new structure is made from a current one, and the weighted move
+/// set every driver draws them from.
 ///
-/// A move changes a cluster in place using the caller's random stream; the relaxation that
-/// follows brings it to a new minimum. Registry: one line per move in src/search/moves.cpp.
+/// A move changes a cluster in place with the caller's random stream (pele's `take_step`);
+/// the driver then tells it whether the step was accepted (`report`, pele's
+/// `update_step(accepted)`), so step-size adaptation lives in the move. Moves may carry state
+/// (the adapted step size), saved in checkpoints; each walker owns its own copy (`clone`).
+/// Registry: one line per move in src/search/moves.cpp; parameters from the run file's
+/// [search.moves.<name>] table.
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include "nanoscape/core/parameters.hpp"
+#include "nanoscape/core/registry.hpp"
 #include "nanoscape/core/rng.hpp"
 #include "nanoscape/geometry/cluster.hpp"
 #include "nanoscape/potentials/potential.hpp"
+#include "nanoscape/search/problem.hpp"
 
 namespace nanoscape {
 
 /// What a move may need besides the cluster and the random stream.
 struct MoveContext {
     const Potential* potential = nullptr;  ///< for pair distances (bond lengths), Angstrom
-    double step_size = 0.4;                ///< displacement scale, Angstrom (adapted during the run)
 };
 
 /// One kind of trial move.
@@ -28,24 +39,63 @@ public:
     [[nodiscard]] virtual std::string name() const = 0;
     /// True if the move can change this cluster (a swap needs two species).
     [[nodiscard]] virtual bool applicable(const Cluster& cluster) const = 0;
-    /// Changes `cluster` in place.
+    /// What applicable() needs, for messages ("needs two elements").
+    [[nodiscard]] virtual std::string requirement() const = 0;
+    /// Changes `cluster` in place, drawing only from `rng`.
     virtual void apply(Cluster& cluster, Rng& rng, const MoveContext& context) const = 0;
+    /// Whether the step this move made was accepted; adaptive moves adjust themselves here.
+    virtual void report(bool accepted) = 0;
+    /// An independent copy (state included), e.g. one per walker.
+    [[nodiscard]] virtual std::unique_ptr<Move> clone() const = 0;
+    /// The adaptive state for checkpoints (null if the move has none).
+    [[nodiscard]] virtual nlohmann::json save_state() const = 0;
+    /// Restores save_state().
+    virtual void load_state(const nlohmann::json& state) = 0;
+    /// The move and its parameters for the log ("displacement (step 0.39, adaptive)").
+    [[nodiscard]] virtual std::string describe() const = 0;
 };
 
-/// Every atom displaced uniformly within a sphere of radius step_size (Wales & Doye,
-/// J. Phys. Chem. A 101, 5111 (1997)).
+/// How an adaptive step size follows the acceptance ratio.
+struct StepAdaptation {
+    double target_acceptance = 0.5;  ///< aim for this acceptance ratio
+    int interval = 10;               ///< reported steps between adjustments; 0: never adapt
+    double factor = 0.9;             ///< step multiplied (too many rejections) or divided by this
+    double min_step = 0.0;           ///< bounds of the step size, Angstrom
+    double max_step = 0.0;           ///< (0: unbounded)
+};
+
+/// Every atom displaced uniformly within a sphere of radius `step` (Wales & Doye, J. Phys.
+/// Chem. A 101, 5111 (1997)). The radius adapts toward a target acceptance ratio of the steps
+/// this move made.
 class DisplacementMove final : public Move {
 public:
+    /// @param step initial radius, Angstrom
+    /// @param adaptation how the radius adapts
+    DisplacementMove(double step, StepAdaptation adaptation);
     [[nodiscard]] std::string name() const override { return "displacement"; }
     [[nodiscard]] bool applicable(const Cluster& cluster) const override { return cluster.size() > 1; }
+    [[nodiscard]] std::string requirement() const override { return "needs at least 2 atoms"; }
     void apply(Cluster& cluster, Rng& rng, const MoveContext& context) const override;
+    void report(bool accepted) override;
+    [[nodiscard]] std::unique_ptr<Move> clone() const override { return std::make_unique<DisplacementMove>(*this); }
+    [[nodiscard]] nlohmann::json save_state() const override;
+    void load_state(const nlohmann::json& state) override;
+    [[nodiscard]] std::string describe() const override;
+    /// The current radius, Angstrom.
+    [[nodiscard]] double step() const { return step_; }
+
+private:
+    double step_;
+    StepAdaptation adaptation_;
+    long window_steps_ = 0;     // reported steps since the last adjustment
+    long window_accepted_ = 0;  // of which accepted
 };
 
 /// A few of the least-coordinated atoms (1 to `max_atoms`) moved one by one to the vacant
 /// surface site with the most neighbours among `trials` random candidate sites, each site one
 /// bond length from a surface atom and at least 0.85 bond lengths from all others. Fills
 /// hollows and smooths facets, which plain displacements do slowly (cf. the surface moves of
-/// Rossi & Ferrando and the "cut and splice"-free BH variants for metal clusters).
+/// Rossi & Ferrando).
 class SurfaceMove final : public Move {
 public:
     /// @param max_atoms at most this many atoms are moved per call
@@ -53,7 +103,13 @@ public:
     explicit SurfaceMove(int max_atoms = 2, int trials = 30) : max_atoms_(max_atoms), trials_(trials) {}
     [[nodiscard]] std::string name() const override { return "surface"; }
     [[nodiscard]] bool applicable(const Cluster& cluster) const override { return cluster.size() > 4; }
+    [[nodiscard]] std::string requirement() const override { return "needs more than 4 atoms"; }
     void apply(Cluster& cluster, Rng& rng, const MoveContext& context) const override;
+    void report(bool) override {}
+    [[nodiscard]] std::unique_ptr<Move> clone() const override { return std::make_unique<SurfaceMove>(*this); }
+    [[nodiscard]] nlohmann::json save_state() const override;
+    void load_state(const nlohmann::json&) override {}
+    [[nodiscard]] std::string describe() const override;
 
 private:
     int max_atoms_;
@@ -65,14 +121,70 @@ class SwapMove final : public Move {
 public:
     [[nodiscard]] std::string name() const override { return "swap"; }
     [[nodiscard]] bool applicable(const Cluster& cluster) const override;
+    [[nodiscard]] std::string requirement() const override { return "needs two elements"; }
     void apply(Cluster& cluster, Rng& rng, const MoveContext& context) const override;
+    void report(bool) override {}
+    [[nodiscard]] std::unique_ptr<Move> clone() const override { return std::make_unique<SwapMove>(*this); }
+    [[nodiscard]] nlohmann::json save_state() const override;
+    void load_state(const nlohmann::json&) override {}
+    [[nodiscard]] std::string describe() const override { return "swap"; }
 };
 
-/// Move names, in registry order.
-[[nodiscard]] std::vector<std::string> move_names();
+/// One registered move.
+struct MoveEntry {
+    std::string key;                ///< name in [search.moves]
+    std::string summary;            ///< one line for docs and listings
+    std::vector<std::string> keys;  ///< its parameters in [search.moves.<key>] (besides `weight`)
+    /// Builds the move from its parameter table (absent keys take defaults scaled by the
+    /// problem's bond length).
+    std::function<std::unique_ptr<Move>(const ParameterTable& parameters, const SearchProblem& problem)> create;
+};
 
-/// The move registered as `name`; throws InputError with the closest name otherwise.
-[[nodiscard]] std::unique_ptr<Move> create_move(const std::string& name);
+/// Registered moves, in registration order.
+[[nodiscard]] const Registry<MoveEntry>& move_registry();
+
+/// Moves with weights; a draw picks among the moves applicable to the cluster with
+/// probability proportional to their weights.
+class MoveSet {
+public:
+    MoveSet() = default;
+    MoveSet(MoveSet&&) noexcept = default;
+    MoveSet& operator=(MoveSet&&) noexcept = default;
+    /// Adds a move with weight `weight` (>= 0).
+    void add(std::unique_ptr<Move> move, double weight);
+    /// True if a move of positive weight applies to `cluster`.
+    [[nodiscard]] bool any_applicable(const Cluster& cluster) const;
+    /// A move drawn by weight among those that apply to `cluster` (one uniform draw from
+    /// `rng`). Throws Error if none applies.
+    [[nodiscard]] Move& pick(const Cluster& cluster, Rng& rng);
+    /// An independent copy of every move (state included), with the same weights.
+    [[nodiscard]] MoveSet clone() const;
+    /// The moves' states, for checkpoints.
+    [[nodiscard]] nlohmann::json save_state() const;
+    /// Restores save_state() (same moves in the same order).
+    void load_state(const nlohmann::json& state);
+    /// "displacement=0.6 (step 0.97, adaptive), surface=0.1, swap=0.3".
+    [[nodiscard]] std::string describe() const;
+    /// The move called `name`, or nullptr.
+    [[nodiscard]] Move* find(const std::string& name);
+    /// Moves and weights, in the order added.
+    [[nodiscard]] const std::vector<std::pair<std::unique_ptr<Move>, double>>& moves() const { return moves_; }
+
+private:
+    std::vector<std::pair<std::unique_ptr<Move>, double>> moves_;
+};
+
+/// Reads the move set of a [search] table. `[search.moves]` maps move names to weights, or to
+/// tables with `weight` and the move's parameters (e.g. `[search.moves.surface]` with
+/// `weight = 0.1`, `trials = 50`); without it, `default_weights` are used. `parameter_defaults`
+/// holds parameters a driver reads from its own keys (basin hopping's `step_size`, ...) by move
+/// name; giving one in both places is an error. Moves that do not apply to the problem's
+/// composition are kept (they are skipped when drawn) and listed in `skipped`; InputError, at
+/// [search.moves], if no move of positive weight applies.
+[[nodiscard]] MoveSet read_move_set(const ParameterTable& search, const SearchProblem& problem,
+                                    const std::vector<std::pair<std::string, double>>& default_weights,
+                                    const std::vector<std::pair<std::string, ParameterTable>>& parameter_defaults,
+                                    std::vector<std::string>* skipped = nullptr);
 
 /// Number of neighbours of every atom within `factor` x the pair distance.
 [[nodiscard]] std::vector<int> coordination_numbers(const Cluster& cluster, const Potential& potential,

@@ -43,7 +43,7 @@ namespace nanoscape {
 
 /// Settings of select_training_set.
 struct SelectionOptions {
-    std::string method = "random";  ///< registry key (see selection_methods())
+    std::string method = "random";  ///< registry key (see selection_registry())
     std::size_t count = 0;          ///< structures to select (<= pool size)
     std::uint64_t seed = 0;         ///< seed of the random choices (random, fps start, shuffles)
     double bin_width = 0.05;        ///< descriptor_space: distance bin width, Angstrom
@@ -75,9 +75,8 @@ struct SelectionMethod {
 };
 
 /// All registered methods, in registration order.
-[[nodiscard]] const std::vector<SelectionMethod>& selection_registry();
-/// Registry keys: "random", "fps", "cur", "descriptor_space", "max_variance".
-[[nodiscard]] std::vector<std::string> selection_methods();
+/// Methods: "random", "fps", "cur", "descriptor_space", "max_variance".
+[[nodiscard]] const Registry<SelectionMethod>& selection_registry();
 
 /// Chooses options.count distinct indices into `pool`, in the order selected, with the method
 /// options.method. `descriptor` is required by fps and cur (and by descriptor_space unless

@@ -18,6 +18,7 @@
 #include <Eigen/Core>
 
 #include "nanoscape/core/parameters.hpp"
+#include "nanoscape/core/registry.hpp"
 #include "nanoscape/descriptors/descriptor.hpp"
 #include "nanoscape/surrogate/sample.hpp"
 
@@ -82,9 +83,7 @@ struct SurrogateEntry {
 };
 
 /// All registered surrogates, in registration order.
-[[nodiscard]] const std::vector<SurrogateEntry>& surrogate_registry();
-/// Registry keys, in registration order.
-[[nodiscard]] std::vector<std::string> surrogate_keys();
+[[nodiscard]] const Registry<SurrogateEntry>& surrogate_registry();
 /// Builds the untrained model described by a [surrogate] table. Throws InputError naming the
 /// closest key for an unknown `type`.
 [[nodiscard]] std::unique_ptr<Surrogate> create_surrogate(const ParameterTable& table,

@@ -147,7 +147,7 @@ std::vector<std::size_t> select(const std::vector<Sample>& pool, const Selection
 TEST(Selection, EveryMethodReturnsCountDistinctIndicesDeterministically) {
     const auto pool = random_pool(40);
     const PositionDescriptor descriptor;
-    for (const auto& method : selection_methods()) {
+    for (const auto& method : selection_registry().keys()) {
         SelectionOptions o;
         o.method = method;
         o.count = 9;
@@ -441,7 +441,7 @@ TEST(Selection, StructureFeaturesAreMeansPerCentreSpecies) {
 }
 
 TEST(Selection, FpsAndCurWorkWithEveryRegisteredDescriptor) {
-    if (descriptor_keys().empty()) GTEST_SKIP() << "no descriptor registered yet";
+    if (descriptor_registry().keys().empty()) GTEST_SKIP() << "no descriptor registered yet";
     // Perturbed Pt-Au 13-atom icosahedra with random orderings.
     Rng rng(5);
     std::vector<Sample> pool;
@@ -453,7 +453,7 @@ TEST(Selection, FpsAndCurWorkWithEveryRegisteredDescriptor) {
             s.cluster.positions.data()[k] += 0.1 * rng.normal();
         pool.push_back(s);
     }
-    for (const auto& key : descriptor_keys()) {
+    for (const auto& key : descriptor_registry().keys()) {
         const auto descriptor = create_descriptor(ParameterTable("descriptor"), {pt, au}, key);
         for (const char* method : {"fps", "cur"}) {
             SelectionOptions o;

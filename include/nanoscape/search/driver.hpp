@@ -1,0 +1,93 @@
+#pragma once
+/// @file The Driver interface: a global-optimisation algorithm as propose -> update.
+///
+/// The engine (search/engine.hpp) loops: the driver proposes a batch of candidates, the
+/// evaluator evaluates them, the driver updates its own state from the results (in candidate
+/// order), and the engine does the generic bookkeeping (counters, archive, trace, stop
+/// criteria, checkpoints). A driver draws random numbers only from streams keyed on what they
+/// are for (SearchProblem::stream), never from the thread that happens to run, so results do
+/// not depend on the thread count. Adding a driver: one header, one source, one line in
+/// src/search/registry.cpp (docs/developers.md, "Adding a driver").
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "nanoscape/core/parameters.hpp"
+#include "nanoscape/core/registry.hpp"
+#include "nanoscape/search/evaluator.hpp"
+#include "nanoscape/search/minima_archive.hpp"
+#include "nanoscape/search/problem.hpp"
+#include "nanoscape/search/progress.hpp"
+
+namespace nanoscape {
+
+/// What a driver may read of the search besides its own state.
+struct SearchView {
+    const SearchProblem& problem;    ///< composition, seed, starts, reference potential
+    const MinimaArchive& archive;    ///< the unique minima so far (duplicate tests, the best)
+    const SearchProgress& progress;  ///< counters
+};
+
+/// The driver's verdict on one evaluated candidate.
+struct StepOutcome {
+    bool accepted = false;  ///< accepted into the walker / population (trace column `accepted`)
+};
+
+/// A global-optimisation algorithm.
+class Driver {
+public:
+    virtual ~Driver() = default;
+    /// Registry key ("basin_hopping").
+    [[nodiscard]] virtual std::string name() const = 0;
+    /// One line for the log header: the settings as they will be used.
+    [[nodiscard]] virtual std::string describe() const = 0;
+    /// Settings a resumed run must share with its checkpoint (e.g. the number of walkers), as
+    /// a JSON object of name -> value; the checkpoint names every one that differs.
+    [[nodiscard]] virtual nlohmann::json identity() const = 0;
+    /// The next batch: at most `max_steps` (>= 1) candidates that are not `initial`, plus any
+    /// number of initial ones (starting structures). Empty only if stop_reason() is set.
+    [[nodiscard]] virtual std::vector<Candidate> propose(const SearchView& view, long max_steps) = 0;
+    /// The evaluations of the last proposal, in candidate order; one outcome per candidate.
+    [[nodiscard]] virtual std::vector<StepOutcome> update(std::span<const Candidate> candidates,
+                                                          std::span<const Evaluation> results,
+                                                          const SearchView& view) = 0;
+    /// A reason of the driver's own to stop (e.g. converged), or "" to go on.
+    [[nodiscard]] virtual std::string stop_reason() const = 0;
+    /// Everything a checkpoint needs to continue exactly (walkers, streams, move states).
+    [[nodiscard]] virtual nlohmann::json save_state() const = 0;
+    /// Restores save_state(). Throws (nlohmann::json exceptions or InputError) on a malformed state.
+    virtual void load_state(const nlohmann::json& state) = 0;
+};
+
+/// One registered driver.
+struct DriverEntry {
+    std::string key;                ///< value of [search] driver
+    std::string summary;            ///< one line for docs and listings
+    std::vector<std::string> keys;  ///< its own keys in [search] (besides the engine's)
+    /// Builds the driver from the [search] table (reads and validates its own keys). The
+    /// driver must not keep references to the table or the problem (both may move); the
+    /// problem is handed to every propose() and update() through the SearchView.
+    std::function<std::unique_ptr<Driver>(const ParameterTable& search, const SearchProblem& problem)> create;
+    /// [search] keys (TOML) of a small run that evaluates several candidates per round: the
+    /// driver conformance tests run every driver with them.
+    std::string example;
+};
+
+/// Registered drivers, in registration order; the first is the default.
+[[nodiscard]] const Registry<DriverEntry>& driver_registry();
+
+/// Keys of [search] the engine reads for every driver: `driver`, the stop criteria, the
+/// archive settings and `moves`.
+[[nodiscard]] const std::vector<std::string>& engine_search_keys();
+
+/// Builds the driver named by [search] driver (default: the first registered). Every key of
+/// the table must be an engine key or one of the driver's own; a key of another driver is
+/// reported as such, any other with the closest valid name.
+[[nodiscard]] std::unique_ptr<Driver> create_driver(const ParameterTable& search, const SearchProblem& problem);
+
+}  // namespace nanoscape

@@ -1,0 +1,126 @@
+#pragma once
+/// @file Candidates, their evaluations, and the Evaluator that turns one into the other.
+///
+/// A driver proposes a batch of candidates; an Evaluator evaluates the batch and returns one
+/// Evaluation per candidate, in candidate order. The evaluator is the one place that counts
+/// what the reference calculator spent (energy+force calls and relaxations). Evaluators stack
+/// like decorators: the local evaluator relaxes on the reference potential (OpenMP over the
+/// batch); surrogate screening and MPI are further evaluators, so drivers never change for them.
+
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "nanoscape/geometry/cluster.hpp"
+#include "nanoscape/potentials/potential.hpp"
+#include "nanoscape/relax/relaxer.hpp"
+
+namespace nanoscape {
+
+/// What to do with a candidate structure.
+enum class CandidateAction {
+    relax,         ///< relax it to a local minimum on the reference potential
+    single_point,  ///< evaluate it as it is (energy and forces, no relaxation)
+};
+
+/// A structure a driver wants evaluated.
+struct Candidate {
+    Cluster cluster;                                  ///< the structure, Angstrom
+    CandidateAction action = CandidateAction::relax;  ///< relax or evaluate as is
+    int origin = 0;        ///< walker, individual or candidate number it belongs to (trace column `walker`)
+    std::string move;      ///< how it was made ("start", "reseed", a move name)
+    bool initial = false;  ///< a starting structure: written as step 0, does not count as a search step
+};
+
+/// How an evaluation ended.
+enum class EvaluationStatus {
+    converged,     ///< relaxed to fmax
+    single_point,  ///< evaluated as is
+    max_steps,     ///< relaxation step limit reached first
+    non_finite,    ///< the potential returned NaN or infinity
+    exploded,      ///< atoms flew apart during the relaxation
+    fragmented,    ///< relaxed, but the cluster fell into pieces
+    failed,        ///< the calculator failed (see Evaluation::message)
+};
+
+/// "converged", "single_point", "max_steps", ... (the words of trace.csv).
+[[nodiscard]] const char* to_string(EvaluationStatus status);
+/// The evaluation status of a relaxation that ended with `status`.
+[[nodiscard]] EvaluationStatus evaluation_status(RelaxStatus status);
+
+/// The result for one candidate.
+struct Evaluation {
+    Cluster cluster;  ///< the relaxed structure (or the candidate as is)
+    double energy = std::numeric_limits<double>::quiet_NaN();  ///< eV; NaN unless ok()
+    EvaluationStatus status = EvaluationStatus::failed;         ///< how it ended
+    long evaluations = 0;  ///< reference energy+force calls it used
+    int relaxations = 0;   ///< reference relaxations it used (0 or 1)
+    std::string message;   ///< what went wrong, for failures
+    /// True if the structure and energy are usable (a converged minimum or a single point).
+    [[nodiscard]] bool ok() const {
+        return status == EvaluationStatus::converged || status == EvaluationStatus::single_point;
+    }
+};
+
+/// What an evaluator has spent, over the whole run.
+struct EvaluationCounts {
+    long reference_evaluations = 0;  ///< energy+force calls of the reference potential, relaxation steps included
+    long reference_relaxations = 0;  ///< relaxations on the reference potential (converged or not)
+    long surrogate_predictions = 0;  ///< surrogate energy predictions (screening evaluators)
+    long failed = 0;                 ///< candidates whose evaluation was not usable
+
+    /// Adds another evaluator's counts (for stacked evaluators).
+    EvaluationCounts& operator+=(const EvaluationCounts& other);
+};
+
+/// Evaluates batches of candidates.
+class Evaluator {
+public:
+    virtual ~Evaluator() = default;
+    /// One line for the log header ("local: lbfgs to fmax 0.001 on 2 threads").
+    [[nodiscard]] virtual std::string describe() const = 0;
+    /// Evaluates every candidate and returns the results in candidate order. The results do
+    /// not depend on the thread count. Counts what was spent.
+    [[nodiscard]] virtual std::vector<Evaluation> evaluate(std::span<const Candidate> batch) = 0;
+    /// What was spent so far (over all sessions of a resumed run).
+    [[nodiscard]] virtual EvaluationCounts counts() const = 0;
+    /// The state a checkpoint needs (the counts, a surrogate, ...).
+    [[nodiscard]] virtual nlohmann::json save_state() const = 0;
+    /// Restores save_state(); throws on a malformed state.
+    virtual void load_state(const nlohmann::json& state) = 0;
+};
+
+/// Relaxes (or single-point evaluates) every candidate with the reference potential, in
+/// parallel over the batch (core/parallel.hpp); one relaxation per thread at a time.
+class LocalEvaluator final : public Evaluator {
+public:
+    /// @param potential reference calculator (must outlive the evaluator)
+    /// @param relaxer local optimiser (must outlive the evaluator)
+    /// @param options relaxation settings
+    /// @param threads OpenMP threads (<= 0: all); never changes results
+    LocalEvaluator(const Potential& potential, const Relaxer& relaxer, RelaxOptions options, int threads);
+
+    [[nodiscard]] std::string describe() const override;
+    [[nodiscard]] std::vector<Evaluation> evaluate(std::span<const Candidate> batch) override;
+    [[nodiscard]] EvaluationCounts counts() const override { return counts_; }
+    [[nodiscard]] nlohmann::json save_state() const override;
+    void load_state(const nlohmann::json& state) override;
+
+private:
+    const Potential& potential_;
+    const Relaxer& relaxer_;
+    RelaxOptions options_;
+    int threads_;
+    EvaluationCounts counts_;
+};
+
+/// The counts as a JSON object (reference_evaluations, reference_relaxations, ...).
+[[nodiscard]] nlohmann::json counts_to_json(const EvaluationCounts& counts);
+/// Reads counts_to_json().
+[[nodiscard]] EvaluationCounts counts_from_json(const nlohmann::json& j);
+
+}  // namespace nanoscape

@@ -1,0 +1,49 @@
+#pragma once
+/// @file What a search is about: the composition, the run seed, how starting structures are
+/// made, and the reference potential's bond lengths. Shared read-only by the engine, every
+/// driver and every move.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nanoscape/core/rng.hpp"
+#include "nanoscape/geometry/cluster.hpp"
+#include "nanoscape/potentials/potential.hpp"
+
+namespace nanoscape {
+
+/// How starting structures are made.
+struct StartSettings {
+    std::string kind = "random";         ///< "random", "file" or a motif name (geometry/motifs.hpp)
+    std::string file;                    ///< for kind == "file": the extended-XYZ file
+    std::vector<Cluster> structures;     ///< for kind == "file": its frames (used in turn)
+    bool core_shell = false;             ///< motif starts: species fill the sites from the centre out
+    std::vector<Species> element_order;  ///< order of the species for core_shell ([system] elements)
+};
+
+/// The system a search explores.
+struct SearchProblem {
+    std::vector<Species> species;          ///< the composition, one species per atom, sorted by Z
+    std::uint64_t seed = 1;                ///< run seed: every random stream derives from it
+    StartSettings start;                   ///< starting structures
+    const Potential* potential = nullptr;  ///< the reference potential (bond lengths, defaults)
+
+    /// Chemical formula, e.g. "Ag27Cu7".
+    [[nodiscard]] std::string formula() const;
+    /// A number that identifies the composition (species and counts) in random-stream keys,
+    /// so searches of different compositions of one sweep never share a stream.
+    [[nodiscard]] std::uint64_t composition_key() const;
+    /// The random stream of this run for `purpose`, walker / candidate `index` and `round`
+    /// (make_stream with the composition in the key).
+    [[nodiscard]] Rng stream(std::string_view purpose, std::uint64_t index, std::uint64_t round = 0) const;
+    /// Largest pair distance of the composition on the reference potential (Angstrom).
+    [[nodiscard]] double bond_length() const;
+    /// A starting structure: frame `index` of start.structures (cycling), a motif cut to the
+    /// composition (random or core-shell ordering), or a random compact cluster spaced by the
+    /// potential's pair distances with the species in random order. Draws only from `rng`.
+    [[nodiscard]] Cluster start_structure(std::uint64_t index, Rng& rng) const;
+};
+
+}  // namespace nanoscape

@@ -1,0 +1,34 @@
+#pragma once
+/// @file JSON forms of the pieces every search state holds (structures, random streams,
+/// reals that may be NaN), for the drivers' save_state / load_state and the checkpoint.
+///
+/// Checkpoints are JSON (nlohmann::json, Debian's nlohmann-json3-dev): human-readable and
+/// exact. Doubles are written in the shortest form that reads back to the same bits, and the
+/// 64-bit random-stream words as unsigned integers, so a resumed run continues bit for bit.
+
+#include <array>
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+#include "nanoscape/core/rng.hpp"
+#include "nanoscape/geometry/cluster.hpp"
+
+namespace nanoscape {
+
+/// {"species": ["Ag", ...], "positions": [[x, y, z], ...]} (Angstrom).
+[[nodiscard]] nlohmann::json cluster_to_json(const Cluster& cluster);
+/// Reads cluster_to_json(); throws nlohmann::json exceptions or InputError on a malformed value.
+[[nodiscard]] Cluster cluster_from_json(const nlohmann::json& j);
+
+/// The four state words of a stream.
+[[nodiscard]] nlohmann::json rng_to_json(const Rng& rng);
+/// A stream restored from rng_to_json().
+[[nodiscard]] Rng rng_from_json(const nlohmann::json& j);
+
+/// A real; NaN and infinities (which JSON lacks) as the strings "nan", "inf", "-inf".
+[[nodiscard]] nlohmann::json real_to_json(double x);
+/// Reads real_to_json().
+[[nodiscard]] double real_from_json(const nlohmann::json& j);
+
+}  // namespace nanoscape

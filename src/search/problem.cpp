@@ -1,0 +1,51 @@
+#include "nanoscape/search/problem.hpp"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "nanoscape/geometry/builders.hpp"
+#include "nanoscape/geometry/motifs.hpp"
+
+namespace nanoscape {
+
+std::string SearchProblem::formula() const {
+    return Cluster(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(species.size())), species).formula();
+}
+
+std::uint64_t SearchProblem::composition_key() const {
+    std::map<Species, std::uint64_t> counts;
+    for (const Species z : species) ++counts[z];
+    // SplitMix64 chained over (Z, count) in order of Z: equal compositions give equal keys.
+    std::uint64_t key = 0x9E3779B97F4A7C15ULL;
+    for (const auto& [z, n] : counts) key = splitmix64(key ^ ((static_cast<std::uint64_t>(z) << 40) | n));
+    return key;
+}
+
+Rng SearchProblem::stream(std::string_view purpose, std::uint64_t index, std::uint64_t round) const {
+    return make_stream(seed, StreamKey{purpose, composition_key(), index, round});
+}
+
+double SearchProblem::bond_length() const { return largest_pair_distance(species, *potential); }
+
+Cluster SearchProblem::start_structure(std::uint64_t index, Rng& rng) const {
+    if (!start.structures.empty()) return start.structures[index % start.structures.size()];
+    if (start.kind != "random") {
+        BuildRequest request;
+        request.motif = parse_motif(start.kind);
+        request.size = static_cast<int>(species.size());
+        for (const Species z : start.element_order) {
+            const auto n = std::count(species.begin(), species.end(), z);
+            if (n > 0) request.composition.emplace_back(z, static_cast<int>(n));
+        }
+        request.ordering = start.core_shell ? Ordering::core_shell : Ordering::random;
+        return build_cluster(request, [&](Species a, Species b) { return potential->pair_distance(a, b); }, rng);
+    }
+    // Species in random order (Fisher-Yates on our own stream), then a compact random cluster.
+    std::vector<Species> order = species;
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+    const double d = largest_pair_distance(order, *potential);
+    return make_random_cluster(order, 0.85 * d, 1.25 * d, rng);
+}
+
+}  // namespace nanoscape

@@ -1,0 +1,71 @@
+#include "nanoscape/search/state_json.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "nanoscape/core/error.hpp"
+
+namespace nanoscape {
+
+nlohmann::json cluster_to_json(const Cluster& cluster) {
+    nlohmann::json species = nlohmann::json::array();
+    nlohmann::json positions = nlohmann::json::array();
+    for (std::size_t i = 0; i < cluster.size(); ++i) {
+        species.push_back(symbol(cluster.species[i]));
+        const auto p = cluster.positions.col(static_cast<Eigen::Index>(i));
+        positions.push_back({p.x(), p.y(), p.z()});
+    }
+    return {{"species", std::move(species)}, {"positions", std::move(positions)}};
+}
+
+Cluster cluster_from_json(const nlohmann::json& j) {
+    const auto& species = j.at("species");
+    const auto& positions = j.at("positions");
+    if (species.size() != positions.size()) throw InputError("a structure has different numbers of species and positions");
+    Eigen::Matrix3Xd xyz(3, static_cast<Eigen::Index>(positions.size()));
+    std::vector<Species> z;
+    z.reserve(species.size());
+    for (std::size_t i = 0; i < species.size(); ++i) {
+        z.push_back(species_from_symbol(species[i].get<std::string>()));
+        const auto& p = positions[i];
+        if (p.size() != 3) throw InputError("a position does not have three coordinates");
+        for (int k = 0; k < 3; ++k) xyz(k, static_cast<Eigen::Index>(i)) = p[static_cast<std::size_t>(k)].get<double>();
+    }
+    return Cluster(std::move(xyz), std::move(z));
+}
+
+nlohmann::json rng_to_json(const Rng& rng) {
+    const auto s = rng.state();
+    return nlohmann::json::array({s[0], s[1], s[2], s[3]});
+}
+
+Rng rng_from_json(const nlohmann::json& j) {
+    if (!j.is_array() || j.size() != 4) throw InputError("a random-stream state is not four integers");
+    std::array<std::uint64_t, 4> s{};
+    for (std::size_t k = 0; k < 4; ++k) s[k] = j[k].get<std::uint64_t>();
+    Rng rng;
+    rng.set_state(s);
+    return rng;
+}
+
+nlohmann::json real_to_json(double x) {
+    if (std::isnan(x)) return "nan";
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    return x;
+}
+
+double real_from_json(const nlohmann::json& j) {
+    if (j.is_string()) {
+        const auto s = j.get<std::string>();
+        if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+        if (s == "inf") return std::numeric_limits<double>::infinity();
+        if (s == "-inf") return -std::numeric_limits<double>::infinity();
+        throw InputError(fmt::format("expected a number, found \"{}\"", s));
+    }
+    return j.get<double>();
+}
+
+}  // namespace nanoscape
