@@ -73,7 +73,7 @@ RunOverrides overrides_of(const RunOptions& o) {
 
 int run(const RunOptions& o) {
     if (o.resume && o.overwrite) throw InputError("--resume and --overwrite exclude each other");
-    const RunConfig config = load_run_config(o.run_file, overrides_of(o));
+    RunConfig config = load_run_config(o.run_file, overrides_of(o));
     const int threads = resolve_threads(o.threads);
     const auto mode = o.resume ? RunDirectoryMode::resume
                                : (o.overwrite ? RunDirectoryMode::overwrite : RunDirectoryMode::fresh);

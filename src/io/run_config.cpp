@@ -165,16 +165,21 @@ EngineSettings read_engine_settings(const ParameterTable& search, const RunOverr
     if (stop.target_energy && !std::isfinite(*stop.target_energy))
         throw search.error("target_energy", "must be a finite energy");
     stop.target_tolerance = positive_real(search, "target_tolerance", 1e-6, true);
-    bool explicit_limit = search.has("max_steps") || search.has("max_evaluations") || search.has("max_wall_time");
+    const bool file_limit = search.has("max_steps") || search.has("max_evaluations") || search.has("max_wall_time");
+    const bool option_limit = overrides.max_steps || overrides.max_evaluations || overrides.max_wall_time;
     if (overrides.max_steps) stop.max_steps = *overrides.max_steps;
     if (overrides.max_evaluations) stop.max_evaluations = *overrides.max_evaluations;
     if (overrides.max_wall_time) stop.max_wall_time = *overrides.max_wall_time;
-    if (overrides.target_energy) stop.target_energy = *overrides.target_energy;
-    explicit_limit = explicit_limit || overrides.max_steps || overrides.max_evaluations || overrides.max_wall_time;
+    if (overrides.target_energy) {
+        if (!std::isfinite(*overrides.target_energy))
+            throw InputError(fmt::format("--target-energy must be a finite energy, got {}", *overrides.target_energy));
+        stop.target_energy = *overrides.target_energy;
+    }
     if (!stop.any()) {
-        if (explicit_limit)
-            throw search.error("max_steps", "every limit is 0 (no limit) and there is no target_energy: the run would "
-                                            "never stop");
+        const char* never = "every limit is 0 (no limit) and there is no target energy: the run would never stop";
+        if (option_limit)
+            throw InputError(fmt::format("--max-steps, --max-evaluations, --max-wall-time: {}", never));
+        if (file_limit) throw search.error("max_steps", never);
         stop.max_steps = default_max_steps;
     } else if (stop.max_steps == 0 && stop.max_evaluations == 0 && stop.max_wall_time == 0) {
         warnings.push_back(fmt::format("the only stop criterion is target_energy {}: the run goes on until it is "

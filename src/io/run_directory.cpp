@@ -182,7 +182,7 @@ void RunDirectory::report_progress(const SearchEngine& engine, bool force) {
     last_report_ = now;
 }
 
-void RunDirectory::write_results(const SearchEngine& engine, const std::string& status) {
+void RunDirectory::write_results(const SearchEngine& engine, const std::string& status, const std::string& error) {
     const fs::path dir(dir_);
     const auto& archive = engine.archive();
     std::vector<XyzFrame> minima;
@@ -216,6 +216,7 @@ void RunDirectory::write_results(const SearchEngine& engine, const std::string& 
         j["steps_to_target"] = if_reached(p.steps_to_target);
     }
     if (!p.stop_reason.empty()) j["stop_reason"] = p.stop_reason;
+    if (!error.empty()) j["error"] = error;
     j["wall_time_s"] = p.elapsed;
     j["seed"] = config_.problem.seed;
     j["threads"] = threads_;
@@ -228,6 +229,16 @@ void RunDirectory::on_checkpoint(const SearchEngine& engine) {
     trace_.flush();
     write_results(engine, "running");
     write_text_atomically(checkpoint_path(dir_), format_json(engine.checkpoint()));
+}
+
+void RunDirectory::on_error(const SearchEngine& engine, const std::string& what) {
+    // The files as of the last complete round; the checkpoint stays the last consistent one.
+    trace_.flush();
+    if (interactive_) fmt::print(stderr, "\n");
+    write_results(engine, "failed", what);
+    logger_->error("the run stopped with an error at step {}; results so far are in {}, and `nanoscape run {} -o {} "
+                   "--resume` continues from the last checkpoint",
+                   engine.progress().steps, dir_, config_.path, dir_);
 }
 
 void RunDirectory::on_finish(const SearchEngine& engine) {

@@ -15,7 +15,7 @@ namespace nanoscape {
 const Registry<RelaxerEntry>& relaxer_registry() {
     // One line per relaxer: key, summary, factory. The first is the default `type`.
     static const Registry<RelaxerEntry> registry("relaxer", "valid types", {
-        {"lbfgs", "limited-memory BFGS (Nocedal 1980) with a backtracking line search", make_lbfgs},
+        {"lbfgs", "limited-memory BFGS (Nocedal 1980) with pele's step control (step halving, no Wolfe search)", make_lbfgs},
         {"fire", "FIRE, the fast inertial relaxation engine (Bitzek et al. 2006)", make_fire},
     });
     return registry;

@@ -15,8 +15,6 @@ namespace {
 
 constexpr const char* walker_stream = "basin_hopping.walker";
 
-bool is_start(const Candidate& c) { return c.move == "start" || c.move == "reseed"; }
-
 }  // namespace
 
 double default_temperature(const Potential& potential) { return potential.type() == "lj" ? 0.8 : 0.1; }
@@ -40,13 +38,19 @@ std::string BasinHopping::describe() const {
     return text;
 }
 
-nlohmann::json BasinHopping::identity() const { return {{"walkers", settings_.walkers}}; }
+nlohmann::json BasinHopping::identity() const {
+    return {{"walkers", settings_.walkers},
+            {"temperature", settings_.temperature},
+            {"reseed_after", settings_.reseed_after},
+            {"moves", moves_description_}};
+}
 
 std::vector<Candidate> BasinHopping::propose(const SearchView& view, long max_steps) {
     std::vector<Candidate> out;
     long steps = 0;
     for (std::size_t w = 0; w < walkers_.size(); ++w) {
         Walker& walker = walkers_[w];
+        walker.start_proposed = false;
         Candidate c;
         c.origin = static_cast<int>(w);
         if (!walker.current) {
@@ -54,6 +58,7 @@ std::vector<Candidate> BasinHopping::propose(const SearchView& view, long max_st
             c.cluster = view.problem.start_structure(w, walker.rng);
             c.move = "start";
             c.initial = true;
+            walker.start_proposed = true;
             out.push_back(std::move(c));
             continue;
         }
@@ -63,6 +68,7 @@ std::vector<Candidate> BasinHopping::propose(const SearchView& view, long max_st
         if (walker.reseed_pending || (settings_.reseed_after > 0 && walker.since_improvement >= settings_.reseed_after)) {
             c.cluster = view.problem.start_structure(w, walker.rng);
             c.move = "reseed";
+            walker.start_proposed = true;
         } else {
             Move& move = walker.moves.pick(*walker.current, walker.rng);
             c.cluster = *walker.current;
@@ -84,7 +90,7 @@ std::vector<StepOutcome> BasinHopping::update(std::span<const Candidate> candida
         const Evaluation& r = results[i];
         Walker& walker = walkers_[static_cast<std::size_t>(c.origin)];
         if (!c.initial) ++walker.steps;
-        if (is_start(c)) {
+        if (walker.start_proposed) {
             if (r.ok()) {
                 walker.current = r.cluster;
                 walker.energy = walker.best_energy = r.energy;
@@ -136,7 +142,7 @@ nlohmann::json BasinHopping::save_state() const {
     return {{"walkers", std::move(walkers)}};
 }
 
-void BasinHopping::load_state(const nlohmann::json& state) {
+void BasinHopping::load_state(const nlohmann::json& state, const SearchProblem& problem) {
     const auto& walkers = state.at("walkers");
     if (walkers.size() != walkers_.size())
         throw InputError(fmt::format("the checkpoint has {} walkers, the run {}", walkers.size(), walkers_.size()));
@@ -144,7 +150,10 @@ void BasinHopping::load_state(const nlohmann::json& state) {
         const auto& j = walkers[k];
         Walker& w = walkers_[k];
         w.current.reset();
-        if (!j.at("current").is_null()) w.current = cluster_from_json(j.at("current"));
+        if (!j.at("current").is_null()) {
+            w.current = cluster_from_json(j.at("current"));
+            check_composition(*w.current, problem.species);
+        }
         w.energy = real_from_json(j.at("energy"));
         w.best_energy = real_from_json(j.at("best_energy"));
         w.rng = rng_from_json(j.at("rng"));
@@ -175,7 +184,7 @@ std::unique_ptr<Driver> make_basin_hopping(const ParameterTable& search, const S
     s.reseed_after = static_cast<long>(reseed);
 
     // The displacement move's parameters keep their historical place in [search].
-    ParameterTable displacement("search.moves.displacement");
+    ParameterTable displacement(search.name());
     for (const char* key : {"step_size", "target_acceptance", "adapt_interval", "adapt_factor"})
         if (const auto* v = search.find(key)) displacement.set(key, *v);
     const bool alloy = unique_species(problem.species).size() > 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 #include <fmt/format.h>
@@ -13,8 +14,6 @@
 namespace nanoscape {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 constexpr const char* checkpoint_format = "nanoscape-checkpoint";
 
@@ -77,12 +76,54 @@ void SearchEngine::account(const Candidate& candidate, const Evaluation& result,
     row.best = archive_.best_energy();
 }
 
+void SearchEngine::run_round(RunObserver& observer, long remaining, std::string& reason) {
+    const SearchView view{problem_, archive_, progress_};
+    const std::vector<Candidate> candidates = driver_.propose(view, remaining);
+    if (candidates.empty()) {
+        reason = driver_.stop_reason();
+        if (reason.empty()) throw Error(fmt::format("driver {} proposed no candidates", driver_.name()));
+        return;
+    }
+    const auto steps = std::count_if(candidates.begin(), candidates.end(), [](const Candidate& c) { return !c.initial; });
+    if (steps > remaining)
+        throw Error(fmt::format("driver {} proposed {} steps with {} left", driver_.name(), steps, remaining));
+    const std::vector<Evaluation> results = evaluator_.evaluate(candidates);
+    if (results.size() != candidates.size())
+        throw Error(fmt::format("evaluator returned {} results for {} candidates", results.size(), candidates.size()));
+    const std::vector<StepOutcome> outcomes = driver_.update(candidates, results, view);
+    if (outcomes.size() != candidates.size())
+        throw Error(fmt::format("driver {} returned {} outcomes for {} candidates", driver_.name(), outcomes.size(),
+                                candidates.size()));
+    update_elapsed();
+    // The cumulative figures of each row are the evaluator's own per-candidate charges, and
+    // they add up to its totals: one count, seen row by row.
+    long evaluations = progress_.counts.reference_evaluations;
+    long relaxations = progress_.counts.reference_relaxations;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        evaluations += results[i].evaluations;
+        relaxations += results[i].relaxations;
+        TraceRow row;
+        row.reference_evaluations = evaluations;
+        row.wall_time = progress_.elapsed;
+        row.round = progress_.rounds + 1;
+        account(candidates[i], results[i], outcomes[i], relaxations, row);
+        observer.on_row(row, *this);
+    }
+    const EvaluationCounts counts = evaluator_.counts();
+    if (counts.reference_evaluations != evaluations || counts.reference_relaxations != relaxations)
+        throw Error(fmt::format("evaluator counted {} evaluations and {} relaxations but charged its candidates {} and {}",
+                                counts.reference_evaluations, counts.reference_relaxations, evaluations, relaxations));
+    progress_.counts = counts;
+    ++progress_.rounds;
+}
+
+void SearchEngine::update_elapsed() {
+    progress_.elapsed = elapsed_before_ + std::chrono::duration<double>(Clock::now() - session_start_).count();
+}
+
 void SearchEngine::run(RunObserver& observer, const std::atomic<bool>* interrupt) {
-    const auto session_start = Clock::now();
-    const double elapsed_before = progress_.elapsed;
-    const auto update_elapsed = [&] {
-        progress_.elapsed = elapsed_before + std::chrono::duration<double>(Clock::now() - session_start).count();
-    };
+    session_start_ = Clock::now();
+    elapsed_before_ = progress_.elapsed;
     auto last_checkpoint = Clock::now();
     long steps_at_checkpoint = progress_.steps;
     std::string reason;
@@ -93,40 +134,20 @@ void SearchEngine::run(RunObserver& observer, const std::atomic<bool>* interrupt
         if (!reason.empty()) break;
         const long remaining = settings_.stop.max_steps > 0 ? settings_.stop.max_steps - progress_.steps
                                                             : std::numeric_limits<long>::max();
-        const SearchView view{problem_, archive_, progress_};
-        const std::vector<Candidate> candidates = driver_.propose(view, remaining);
-        if (candidates.empty()) {
-            reason = driver_.stop_reason();
-            if (reason.empty()) throw Error(fmt::format("driver {} proposed no candidates", driver_.name()));
-            break;
+        try {
+            run_round(observer, remaining, reason);
+        } catch (const std::exception& e) {
+            update_elapsed();
+            progress_.stop_reason = "failed";
+            if (logger_) logger_->error("round {} failed: {}", progress_.rounds + 1, e.what());
+            try {
+                observer.on_error(*this, e.what());
+            } catch (...) {
+                // The original failure is the one to report.
+            }
+            throw;
         }
-        const auto steps = std::count_if(candidates.begin(), candidates.end(), [](const Candidate& c) { return !c.initial; });
-        if (steps > remaining)
-            throw Error(fmt::format("driver {} proposed {} steps with {} left", driver_.name(), steps, remaining));
-        const std::vector<Evaluation> results = evaluator_.evaluate(candidates);
-        if (results.size() != candidates.size())
-            throw Error(fmt::format("evaluator returned {} results for {} candidates", results.size(), candidates.size()));
-        const std::vector<StepOutcome> outcomes = driver_.update(candidates, results, view);
-        if (outcomes.size() != candidates.size())
-            throw Error(fmt::format("driver {} returned {} outcomes for {} candidates", driver_.name(), outcomes.size(),
-                                    candidates.size()));
-        update_elapsed();
-        // Cumulative figures per row, in candidate order; the evaluator's own counts are
-        // authoritative at the end of the round.
-        long evaluations = progress_.counts.reference_evaluations;
-        long relaxations = progress_.counts.reference_relaxations;
-        for (std::size_t i = 0; i < candidates.size(); ++i) {
-            evaluations += results[i].evaluations;
-            relaxations += results[i].relaxations;
-            TraceRow row;
-            row.reference_evaluations = evaluations;
-            row.wall_time = progress_.elapsed;
-            row.round = progress_.rounds + 1;
-            account(candidates[i], results[i], outcomes[i], relaxations, row);
-            observer.on_row(row, *this);
-        }
-        progress_.counts = evaluator_.counts();
-        ++progress_.rounds;
+        if (!reason.empty()) break;
         const bool due_time =
             std::chrono::duration<double>(Clock::now() - last_checkpoint).count() >= settings_.checkpoint_interval;
         const bool due_steps =
@@ -146,12 +167,19 @@ void SearchEngine::run(RunObserver& observer, const std::atomic<bool>* interrupt
 
 nlohmann::json SearchEngine::identity() const {
     const auto& start = problem_.start;
-    nlohmann::json id = {{"driver", driver_.name()},
-                         {"composition", problem_.formula()},
-                         {"seed", problem_.seed},
-                         {"potential", problem_.potential ? problem_.potential->description() : std::string()},
-                         {"start", start.kind == "file" ? fmt::format("file {}", start.file)
-                                                        : fmt::format("{}{}", start.kind, start.core_shell ? " core-shell" : "")}};
+    const auto& a = settings_.archive;
+    nlohmann::json id = {
+        {"driver", driver_.name()},
+        {"composition", problem_.formula()},
+        {"seed", problem_.seed},
+        {"potential", problem_.potential ? problem_.potential->description() : std::string()},
+        // A start file by its name only: the same run resumed from another working directory
+        // sees another relative path.
+        {"start", start.kind == "file" ? fmt::format("file {}", std::filesystem::path(start.file).filename().string())
+                                       : fmt::format("{}{}", start.kind, start.core_shell ? " core-shell" : "")},
+        {"archive",
+         {{"keep_minima", a.capacity}, {"energy_tolerance", a.energy_tolerance}, {"fingerprint_tolerance", a.fingerprint_tolerance}}},
+        {"relax", evaluator_.identity()}};
     const nlohmann::json own = driver_.identity();
     for (const auto& [key, value] : own.items()) id[key] = value;
     return id;
@@ -178,24 +206,37 @@ nlohmann::json SearchEngine::checkpoint() const {
 }
 
 void SearchEngine::restore(const nlohmann::json& checkpoint, const std::string& source) {
-    if (!checkpoint.is_object() || checkpoint.value("format", std::string()) != checkpoint_format)
-        throw InputError(fmt::format("{}: not a nanoscape checkpoint", source));
-    const auto version = checkpoint.value("version", 0);
-    if (version != checkpoint_version)
-        throw InputError(fmt::format("{}: checkpoint format version {}; this nanoscape reads version {}", source, version,
-                                     checkpoint_version));
-    // Every field that differs, named: "seed 7 in the checkpoint, 8 in this run".
-    const nlohmann::json mine = identity();
-    const nlohmann::json theirs = checkpoint.contains("identity") ? checkpoint.at("identity") : nlohmann::json::object();
-    std::vector<std::string> differences;
-    for (const auto& [key, value] : mine.items()) {
-        const nlohmann::json other = theirs.contains(key) ? theirs.at(key) : nlohmann::json(nullptr);
-        if (other != value) differences.push_back(fmt::format("{} is {} in the checkpoint, {} in this run", key, shown(other), shown(value)));
+    try {
+        if (!checkpoint.is_object() || !checkpoint.contains("format") || checkpoint.at("format") != checkpoint_format)
+            throw InputError(fmt::format("{}: not a nanoscape checkpoint", source));
+        const nlohmann::json version = checkpoint.contains("version") ? checkpoint.at("version") : nlohmann::json();
+        if (version != checkpoint_version)
+            throw InputError(fmt::format("{}: checkpoint format version {}; this nanoscape reads version {}", source,
+                                         shown(version), checkpoint_version));
+        // Every field that differs, named: "seed is 7 in the checkpoint, 8 in this run".
+        const nlohmann::json mine = identity().flatten();
+        const nlohmann::json theirs =
+            checkpoint.contains("identity") ? checkpoint.at("identity").flatten() : nlohmann::json::object();
+        const auto name = [](const std::string& pointer) {  // "/relax/fmax" -> "relax.fmax"
+            std::string n = pointer.substr(1);
+            std::replace(n.begin(), n.end(), '/', '.');
+            return n;
+        };
+        std::vector<std::string> differences;
+        for (const auto& [key, value] : mine.items()) {
+            const nlohmann::json other = theirs.contains(key) ? theirs.at(key) : nlohmann::json(nullptr);
+            if (other != value)
+                differences.push_back(
+                    fmt::format("{} is {} in the checkpoint, {} in this run", name(key), shown(other), shown(value)));
+        }
+        for (const auto& [key, value] : theirs.items())
+            if (!mine.contains(key))
+                differences.push_back(fmt::format("{} is {} in the checkpoint, not set in this run", name(key), shown(value)));
+        if (!differences.empty())
+            throw InputError(fmt::format("{} belongs to a different run: {}", source, fmt::join(differences, "; ")));
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(fmt::format("{}: damaged checkpoint ({})", source, e.what()));
     }
-    for (const auto& [key, value] : theirs.items())
-        if (!mine.contains(key)) differences.push_back(fmt::format("{} is {} in the checkpoint, not set in this run", key, shown(value)));
-    if (!differences.empty())
-        throw InputError(fmt::format("{} belongs to a different run: {}", source, fmt::join(differences, "; ")));
     try {
         const auto& p = checkpoint.at("progress");
         SearchProgress progress;
@@ -210,7 +251,8 @@ void SearchEngine::restore(const nlohmann::json& checkpoint, const std::string& 
         evaluator_.load_state(checkpoint.at("evaluator"));
         progress.counts = evaluator_.counts();
         archive_.load_state(checkpoint.at("archive"));
-        driver_.load_state(checkpoint.at("driver"));
+        for (const auto& m : archive_.minima()) check_composition(m.cluster, problem_.species);
+        driver_.load_state(checkpoint.at("driver"), problem_);
         // A finished run resumed with a larger budget goes on; a target already reached
         // stays reached (the stop reason is decided afresh).
         progress_ = progress;

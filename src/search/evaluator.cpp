@@ -93,6 +93,16 @@ std::vector<Evaluation> LocalEvaluator::evaluate(std::span<const Candidate> batc
     return results;
 }
 
+nlohmann::json LocalEvaluator::identity() const {
+    return {{"relaxer", relaxer_.type()},
+            {"fmax", options_.fmax},
+            {"max_steps", options_.max_steps},
+            {"max_step", options_.max_step},
+            {"check_fragments", options_.check_fragments},
+            {"bond_factor", options_.bond_factor},
+            {"explode_factor", options_.explode_factor}};
+}
+
 nlohmann::json LocalEvaluator::save_state() const { return {{"counts", counts_to_json(counts_)}}; }
 
 void LocalEvaluator::load_state(const nlohmann::json& state) { counts_ = counts_from_json(state.at("counts")); }

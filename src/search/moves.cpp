@@ -77,8 +77,8 @@ void DisplacementMove::load_state(const nlohmann::json& state) {
 
 std::string DisplacementMove::describe() const {
     if (adaptation_.interval <= 0) return fmt::format("displacement (step {:.4g})", step_);
-    return fmt::format("displacement (step {:.4g}, adapted to acceptance {} every {} steps)", step_,
-                       adaptation_.target_acceptance, adaptation_.interval);
+    return fmt::format("displacement (step {:.4g} at first, adapted to acceptance {} every {} of its steps, factor {})",
+                       step_, adaptation_.target_acceptance, adaptation_.interval, adaptation_.factor);
 }
 
 void SurfaceMove::apply(Cluster& cluster, Rng& rng, const MoveContext& context) const {
@@ -233,8 +233,15 @@ nlohmann::json MoveSet::save_state() const {
 }
 
 void MoveSet::load_state(const nlohmann::json& state) {
-    for (auto& [move, weight] : moves_)
-        if (state.contains(move->name())) move->load_state(state.at(move->name()));
+    for (const auto& [name, value] : state.items())
+        if (!find(name)) throw InputError(fmt::format("the state of move '{}', which this run does not use", name));
+    for (auto& [move, weight] : moves_) {
+        const nlohmann::json own = move->save_state();
+        if (own.is_null()) continue;
+        if (!state.contains(move->name()))
+            throw InputError(fmt::format("no state for move '{}'", move->name()));
+        move->load_state(state.at(move->name()));
+    }
 }
 
 std::string MoveSet::describe() const {
@@ -285,6 +292,13 @@ MoveSet read_move_set(const ParameterTable& search, const SearchProblem& problem
             chosen.emplace_back(name, w, ParameterTable(fmt::format("{}.moves.{}", search.name(), name)));
     }
 
+    // A driver key for a move that is not used would be ignored without a word.
+    for (const auto& [move, defaults] : parameter_defaults) {
+        const bool used = std::any_of(chosen.begin(), chosen.end(), [&](const auto& c) { return std::get<0>(c) == move; });
+        if (!used && !defaults.keys().empty())
+            throw defaults.error(defaults.keys().front(),
+                                 fmt::format("sets the {} move, which [{}.moves] does not list", move, search.name()));
+    }
     const Cluster example(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(problem.species.size())), problem.species);
     MoveSet set;
     double applicable_weight = 0.0;
@@ -294,10 +308,12 @@ MoveSet read_move_set(const ParameterTable& search, const SearchProblem& problem
         // same key in [search.moves.<name>] as well is ambiguous.
         ParameterTable merged = params;
         for (const auto& [move, defaults] : parameter_defaults) {
-            if (move != name) continue;
+            if (move != name || defaults.keys().empty()) continue;
+            // Only the driver's keys: messages name the table they were written in.
+            if (params.keys().empty()) merged = defaults;
             for (const auto& key : defaults.keys()) {
                 if (params.has(key))
-                    throw params.error(key, fmt::format("is also given as [{}] {}; keep one", search.name(), key));
+                    throw params.error(key, fmt::format("is also given as [{}] {}; keep one", defaults.name(), key));
                 merged.set(key, *defaults.find(key));
             }
         }

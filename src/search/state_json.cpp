@@ -1,5 +1,6 @@
 #include "nanoscape/search/state_json.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -35,6 +36,17 @@ Cluster cluster_from_json(const nlohmann::json& j) {
         for (int k = 0; k < 3; ++k) xyz(k, static_cast<Eigen::Index>(i)) = p[static_cast<std::size_t>(k)].get<double>();
     }
     return Cluster(std::move(xyz), std::move(z));
+}
+
+void check_composition(const Cluster& cluster, const std::vector<Species>& composition) {
+    std::vector<Species> a = cluster.species, b = composition;
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    if (a != b) {
+        const Cluster run(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(b.size())), b);
+        throw InputError(fmt::format("a structure is {} but the run is {}", cluster.formula(), run.formula()));
+    }
+    if (!cluster.positions.allFinite()) throw InputError("a structure has a coordinate that is not a finite number");
 }
 
 nlohmann::json rng_to_json(const Rng& rng) {

@@ -213,6 +213,46 @@ mkdir -p "$work/legacy/checkpoint" && echo "nanoscape-checkpoint 1" > "$work/leg
 out=$("$bin" -q run "$work/plain.toml" -o "$work/legacy" --resume 2>&1 >/dev/null); code=$?
 [[ $code -eq 2 && "$out" == *"earlier nanoscape"* ]] && ok || fail "format-1 checkpoint: exit $code, $out"
 
+
+# Bad command-line budgets.
+out=$("$bin" -q run "$work/plain.toml" -o "$work/nan_target" --target-energy nan 2>&1); code=$?
+[[ $code -eq 2 && "$out" == *"--target-energy must be a finite energy"* ]] && ok || fail "--target-energy nan: exit $code, $out"
+out=$("$bin" -q run "$work/plain.toml" -o "$work/no_limit" --max-steps 0 2>&1); code=$?
+[[ $code -eq 2 && "$out" == *"--max-steps"*"would never stop"* ]] && ok || fail "--max-steps 0 alone: exit $code, $out"
+# A basin-hopping key in [search] is reported in [search]; one that no listed move uses is an error.
+expect_error bh_step "bh_step.toml:7:.*\[search\] key 'step_size'.*must be in" "[system]
+elements = [\"Ar\"]
+size = 13
+$base
+[search]
+step_size = -1"
+expect_error unused_step "\[search\] key 'step_size'.*sets the displacement move, which \[search.moves\] does not list" "[system]
+elements = [\"Ar\"]
+size = 13
+$base
+[search]
+step_size = 0.5
+moves = { surface = 1 }"
+# Changing how the run relaxes before a resume is refused, naming the field.
+sed 's/^\[potential\]/[relax]\nfmax = 0.1\n[potential]/' "$work/plain.toml" > "$work/plain_fmax.toml"
+out=$("$bin" -q run "$work/plain_fmax.toml" -o "$work/cli_steps" --resume 2>&1 >/dev/null); code=$?
+[[ $code -eq 2 && "$out" == *"relax.fmax is 0.01 in the checkpoint, 0.1 in this run"* ]] && ok || fail "resume with another fmax: exit $code, $out"
+# A checkpoint whose walker has another composition, or whose version is not a number: exit 2.
+cp -r "$work/cli_steps" "$work/bad_walker"
+/usr/bin/python3 - "$work/bad_walker/checkpoint/state.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+w = d["driver"]["walkers"][0]["current"]
+w["species"] = w["species"][:5]; w["positions"] = w["positions"][:5]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+out=$("$bin" -q run "$work/plain.toml" -o "$work/bad_walker" --resume 2>&1 >/dev/null); code=$?
+[[ $code -eq 2 && "$out" == *"damaged checkpoint (a structure is Ar5 but the run is Ar13)"* ]] && ok || fail "walker of another size: exit $code, $out"
+cp -r "$work/cli_steps" "$work/bad_version"
+sed -i 's/"version": 2/"version": "2"/' "$work/bad_version/checkpoint/state.json"
+out=$("$bin" -q run "$work/plain.toml" -o "$work/bad_version" --resume 2>&1 >/dev/null); code=$?
+[[ $code -eq 2 && "$out" == *"checkpoint format version"* ]] && ok || fail "version as a string: exit $code, $out"
+
 # Under --quiet the console is silent, but run.log has the whole log.
 grep -q "driver: basin_hopping" "$work/default_cap/run.log" && grep -q "finished: max_steps" "$work/default_cap/run.log" &&
   ok || fail "run.log under -q"

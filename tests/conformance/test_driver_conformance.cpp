@@ -154,6 +154,8 @@ checkpoint_steps = 10
         while (p.running() && checkpoint_steps(dir(name)) < at_steps && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         EXPECT_TRUE(p.running()) << "the run ended before it could be interrupted at step " << at_steps;
+        // Then a random moment within the next few rounds, not just after a checkpoint.
+        std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 200000)(device)));
         p.signal(sig);
         return p.wait();
     }
@@ -192,6 +194,72 @@ TEST_P(DriverConformance, SigintThenResumed_EndsAsUninterrupted) {
     expect_same_results(ref, dir("sigint"));
 }
 
+TEST_P(DriverConformance, CommandLineBudgets_OverrideTheRunFile) {
+    const auto summary = [&](const std::string& name) {
+        return nlohmann::json::parse(read_text(dir(name) / "summary.json"));
+    };
+    fs::remove_all(dir("cli_steps"));
+    ASSERT_EQ(run({"--max-steps", "23"}, "cli_steps"), 0);
+    EXPECT_EQ(summary("cli_steps").at("stop_reason"), "max_steps");
+    EXPECT_EQ(summary("cli_steps").at("steps"), 23);
+    fs::remove_all(dir("cli_evaluations"));
+    ASSERT_EQ(run({"--max-evaluations", "3000"}, "cli_evaluations"), 0);
+    EXPECT_EQ(summary("cli_evaluations").at("stop_reason"), "max_evaluations");
+    EXPECT_GE(summary("cli_evaluations").at("reference_evaluations").get<long>(), 3000);
+    fs::remove_all(dir("cli_time"));
+    ASSERT_EQ(run({"--max-wall-time", "0.5", "--max-steps", "0"}, "cli_time"), 0);
+    EXPECT_EQ(summary("cli_time").at("stop_reason"), "max_wall_time");
+    EXPECT_GE(summary("cli_time").at("wall_time_s").get<double>(), 0.5);
+}
+
+// Fault injection: the local evaluator, failing at its `fail_at`-th batch.
+class FailingEvaluator final : public Evaluator {
+public:
+    FailingEvaluator(Evaluator& inner, int fail_at) : inner_(inner), fail_at_(fail_at) {}
+    std::string describe() const override { return inner_.describe(); }
+    std::vector<Evaluation> evaluate(std::span<const Candidate> batch) override {
+        if (++calls_ == fail_at_) throw Error("injected calculator failure");
+        return inner_.evaluate(batch);
+    }
+    EvaluationCounts counts() const override { return inner_.counts(); }
+    nlohmann::json identity() const override { return inner_.identity(); }
+    nlohmann::json save_state() const override { return inner_.save_state(); }
+    void load_state(const nlohmann::json& state) override { inner_.load_state(state); }
+
+private:
+    Evaluator& inner_;
+    int fail_at_;
+    int calls_ = 0;
+};
+
+TEST_P(DriverConformance, FailingRound_LeavesResultsThatResume) {
+    const fs::path ref = reference();
+    fs::remove_all(dir("failing"));
+    RunOverrides output;
+    output.output = dir("failing").string();
+    {
+        RunConfig config = load_run_config(run_file().string(), output);
+        RunDirectory directory(config, RunDirectoryMode::fresh, 2);
+        LocalEvaluator local(*config.potential, *config.relaxer, config.relax, 2);
+        FailingEvaluator failing(local, 150);
+        SearchEngine engine(config.problem, config.engine, *config.driver, failing, directory.logger());
+        EXPECT_THROW(engine.run(directory), Error);
+    }
+    const auto summary = nlohmann::json::parse(read_text(dir("failing") / "summary.json"));
+    EXPECT_EQ(summary.at("status"), "failed");
+    EXPECT_NE(summary.at("error").get<std::string>().find("injected calculator failure"), std::string::npos);
+    EXPECT_GT(checkpoint_steps(dir("failing")), 0);
+    {
+        RunConfig config = load_run_config(run_file().string(), output);
+        RunDirectory directory(config, RunDirectoryMode::resume, 2);
+        LocalEvaluator local(*config.potential, *config.relaxer, config.relax, 2);
+        SearchEngine engine(config.problem, config.engine, *config.driver, local, directory.logger());
+        directory.resume(engine);
+        engine.run(directory);
+    }
+    expect_same_results(ref, dir("failing"));
+}
+
 // In-process runs of the same system.
 struct Recorder final : public RunObserver {
     std::vector<TraceRow> rows;
@@ -203,6 +271,7 @@ struct Recorder final : public RunObserver {
     }
     void on_checkpoint(const SearchEngine&) override {}
     void on_finish(const SearchEngine&) override {}
+    void on_error(const SearchEngine&, const std::string&) override {}
     // Cumulative evaluations and wall time at the end of the round before the last.
     [[nodiscard]] std::pair<long, double> before_last_round() const {
         const long last = rows.back().round;

@@ -23,6 +23,7 @@ public:
     void on_row(const TraceRow&, const SearchEngine&) override {}
     void on_checkpoint(const SearchEngine&) override {}
     void on_finish(const SearchEngine&) override {}
+    void on_error(const SearchEngine&, const std::string&) override {}
 };
 
 // Cambridge Cluster Database LJ global minima (tests/data/lj_cambridge_gm.csv, a copy of

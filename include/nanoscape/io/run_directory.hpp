@@ -38,6 +38,7 @@ public:
     void on_row(const TraceRow& row, const SearchEngine& engine) override;
     void on_checkpoint(const SearchEngine& engine) override;
     void on_finish(const SearchEngine& engine) override;
+    void on_error(const SearchEngine& engine, const std::string& what) override;
 
     /// The directory (as given).
     [[nodiscard]] const std::string& path() const { return dir_; }
@@ -45,7 +46,7 @@ public:
     [[nodiscard]] const std::shared_ptr<spdlog::logger>& logger() const { return logger_; }
 
 private:
-    void write_results(const SearchEngine& engine, const std::string& status);
+    void write_results(const SearchEngine& engine, const std::string& status, const std::string& error = {});
     void report_progress(const SearchEngine& engine, bool force);
 
     const RunConfig& config_;

@@ -45,7 +45,7 @@ public:
                                                   std::span<const Evaluation> results, const SearchView& view) override;
     [[nodiscard]] std::string stop_reason() const override { return {}; }
     [[nodiscard]] nlohmann::json save_state() const override;
-    void load_state(const nlohmann::json& state) override;
+    void load_state(const nlohmann::json& state, const SearchProblem& problem) override;
 
     /// Failed starting structures in a row after which a walker gives up (the run stops with
     /// an error: the potential probably does not bind this composition).
@@ -63,6 +63,7 @@ private:
         long since_improvement = 0;      // steps since best_energy last decreased
         int failed_starts = 0;           // starting structures in a row that did not relax
         bool reseed_pending = false;     // a reseed failed: try again at the next step
+        bool start_proposed = false;     // this round's candidate is a start or reseed (propose -> update only)
     };
 
     BasinHoppingSettings settings_;

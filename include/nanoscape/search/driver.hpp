@@ -60,8 +60,9 @@ public:
     [[nodiscard]] virtual std::string stop_reason() const = 0;
     /// Everything a checkpoint needs to continue exactly (walkers, streams, move states).
     [[nodiscard]] virtual nlohmann::json save_state() const = 0;
-    /// Restores save_state(). Throws (nlohmann::json exceptions or InputError) on a malformed state.
-    virtual void load_state(const nlohmann::json& state) = 0;
+    /// Restores save_state(); `problem` is the run's (structures must have its composition).
+    /// Throws (nlohmann::json exceptions or InputError) on a malformed state.
+    virtual void load_state(const nlohmann::json& state, const SearchProblem& problem) = 0;
 };
 
 /// One registered driver.
@@ -81,8 +82,8 @@ struct DriverEntry {
 /// Registered drivers, in registration order; the first is the default.
 [[nodiscard]] const Registry<DriverEntry>& driver_registry();
 
-/// Keys of [search] the engine reads for every driver: `driver`, the stop criteria, the
-/// archive settings and `moves`.
+/// Keys of [search] the engine reads for every driver: `driver`, the stop criteria and the
+/// archive settings. (`moves` is a key of the drivers that make trial moves.)
 [[nodiscard]] const std::vector<std::string>& engine_search_keys();
 
 /// Builds the driver named by [search] driver (default: the first registered). Every key of

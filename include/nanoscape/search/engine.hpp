@@ -13,6 +13,7 @@
 /// composition; screening and MPI are evaluators.
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -61,6 +62,10 @@ public:
     virtual void on_checkpoint(const SearchEngine& engine) = 0;
     /// The run ended (engine.progress().stop_reason is set); after a last on_checkpoint.
     virtual void on_finish(const SearchEngine& engine) = 0;
+    /// A round failed with an exception (`what`), which run() rethrows after this call. The
+    /// counters and the archive are those of the last complete round; the driver's state may
+    /// be half updated, so no checkpoint is offered (the last one stays valid for --resume).
+    virtual void on_error(const SearchEngine& engine, const std::string& what) = 0;
 };
 
 /// Runs one search: one problem, one driver, one evaluator.
@@ -83,7 +88,8 @@ public:
     /// it is damaged.
     void restore(const nlohmann::json& checkpoint, const std::string& source);
     /// Settings a checkpoint must share with this run: driver, composition, seed, potential,
-    /// start, and the driver's identity().
+    /// start, the archive's settings, the evaluator's identity() (under "relax") and the
+    /// driver's identity().
     [[nodiscard]] nlohmann::json identity() const;
 
     /// Counters so far.
@@ -104,6 +110,8 @@ public:
 
 private:
     [[nodiscard]] std::string check_stop() const;
+    void run_round(RunObserver& observer, long remaining, std::string& reason);
+    void update_elapsed();
     // Bookkeeping of one candidate: step number, archive, target. `relaxations` and
     // row.reference_evaluations are the cumulative counts after it.
     void account(const Candidate& candidate, const Evaluation& result, const StepOutcome& outcome, long relaxations,
@@ -116,6 +124,9 @@ private:
     std::shared_ptr<spdlog::logger> logger_;
     MinimaArchive archive_;
     SearchProgress progress_;
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point session_start_ = Clock::now();  // when this session's run() began
+    double elapsed_before_ = 0.0;                     // wall time of the earlier sessions, s
 };
 
 }  // namespace nanoscape

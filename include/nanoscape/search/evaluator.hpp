@@ -44,7 +44,8 @@ enum class EvaluationStatus {
     non_finite,    ///< the potential returned NaN or infinity
     exploded,      ///< atoms flew apart during the relaxation
     fragmented,    ///< relaxed, but the cluster fell into pieces
-    failed,        ///< the calculator failed (see Evaluation::message)
+    failed,        ///< the calculator failed (see Evaluation::message); for evaluators of
+                   ///< external calculators (the local evaluator's potentials do not fail)
 };
 
 /// "converged", "single_point", "max_steps", ... (the words of trace.csv).
@@ -86,8 +87,12 @@ public:
     /// Evaluates every candidate and returns the results in candidate order. The results do
     /// not depend on the thread count. Counts what was spent.
     [[nodiscard]] virtual std::vector<Evaluation> evaluate(std::span<const Candidate> batch) = 0;
-    /// What was spent so far (over all sessions of a resumed run).
+    /// What was spent so far (over all sessions of a resumed run). Every reference call is
+    /// attributed to a candidate: counts() grows by exactly the evaluations and relaxations of
+    /// the returned results (the engine checks this after every round).
     [[nodiscard]] virtual EvaluationCounts counts() const = 0;
+    /// Settings a resumed run must share with its checkpoint (relaxer, convergence), as JSON.
+    [[nodiscard]] virtual nlohmann::json identity() const = 0;
     /// The state a checkpoint needs (the counts, a surrogate, ...).
     [[nodiscard]] virtual nlohmann::json save_state() const = 0;
     /// Restores save_state(); throws on a malformed state.
@@ -107,6 +112,7 @@ public:
     [[nodiscard]] std::string describe() const override;
     [[nodiscard]] std::vector<Evaluation> evaluate(std::span<const Candidate> batch) override;
     [[nodiscard]] EvaluationCounts counts() const override { return counts_; }
+    [[nodiscard]] nlohmann::json identity() const override;
     [[nodiscard]] nlohmann::json save_state() const override;
     void load_state(const nlohmann::json& state) override;
 

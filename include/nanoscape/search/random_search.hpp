@@ -31,7 +31,7 @@ public:
                                                   std::span<const Evaluation> results, const SearchView& view) override;
     [[nodiscard]] std::string stop_reason() const override { return {}; }
     [[nodiscard]] nlohmann::json save_state() const override;
-    void load_state(const nlohmann::json& state) override;
+    void load_state(const nlohmann::json& state, const SearchProblem& problem) override;
 
 private:
     int batch_;

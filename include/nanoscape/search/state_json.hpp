@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,10 @@ namespace nanoscape {
 [[nodiscard]] nlohmann::json cluster_to_json(const Cluster& cluster);
 /// Reads cluster_to_json(); throws nlohmann::json exceptions or InputError on a malformed value.
 [[nodiscard]] Cluster cluster_from_json(const nlohmann::json& j);
+
+/// Throws InputError unless `cluster` has exactly the species of `composition` (any order)
+/// and finite positions: "a structure is Ag13Cu5 but the run is Ag13Cu6".
+void check_composition(const Cluster& cluster, const std::vector<Species>& composition);
 
 /// The four state words of a stream.
 [[nodiscard]] nlohmann::json rng_to_json(const Rng& rng);
