@@ -67,8 +67,7 @@ int run_build(const BuildOptions& o) {
         potential = load_potential_spec(o.potential, o.variant);
         std::vector<Species> species;
         for (const auto& entry : request.composition) species.push_back(entry.first);
-        potential->check_species(
-            Cluster(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(species.size())), species));
+        potential->check_species(species_only(species));
         pair_distance = [&potential](Species a, Species b) { return potential->pair_distance(a, b); };
         spdlog::info("nearest-neighbour distances from {}", potential->description());
     }

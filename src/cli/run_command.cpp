@@ -92,7 +92,12 @@ int run(const RunOptions& o) {
     for (const auto& w : config.warnings) log->warn("{}", w);
 
     install_interrupt_handlers();
+    const long rounds_before = engine.progress().rounds;
     engine.run(directory, &interrupt_requested);
+    if (o.resume && engine.progress().rounds == rounds_before)
+        log->info("the run had already stopped ({}); nothing to continue: give a larger budget (--max-steps, "
+                  "--max-evaluations, --max-wall-time) to go on",
+                  engine.progress().stop_reason);
 
     const auto& progress = engine.progress();
     const auto& archive = engine.archive();
@@ -106,7 +111,9 @@ int run(const RunOptions& o) {
                    progress.target_reached ? fmt::format("reached after {} relaxations ({} evaluations)",
                                                          progress.relaxations_to_target, progress.evaluations_to_target)
                                            : std::string("not reached"));
-    fmt::print("  steps              {} (stopped by {})\n", progress.steps, progress.stop_reason);
+    fmt::print("  steps              {} ({})\n", progress.steps,
+               progress.stop_reason == "interrupted" ? std::string("interrupted, resumable with --resume")
+                                                     : fmt::format("stopped by {}", progress.stop_reason));
     fmt::print("  reference cost     {} relaxations, {} energy+force evaluations\n", counts.reference_relaxations,
                counts.reference_evaluations);
     fmt::print("  minima             {} distinct found, {} kept\n", archive.found(), archive.minima().size());

@@ -40,6 +40,10 @@ std::string Cluster::formula() const {
     return out;
 }
 
+Cluster species_only(const std::vector<Species>& species) {
+    return Cluster(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(species.size())), species);
+}
+
 Eigen::Vector3d Cluster::centroid() const {
     if (positions.cols() == 0) return Eigen::Vector3d::Zero();
     return positions.rowwise().mean();

@@ -41,11 +41,6 @@ void check_tables(const ParameterTable& root) {
     }
 }
 
-// A cluster with the run's species and no positions: for the checks that take a Cluster.
-Cluster species_only(const std::vector<Species>& species) {
-    return Cluster(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(species.size())), species);
-}
-
 Species species_at(const ParameterTable& table, const std::string& key, const std::string& symbol) {
     try {
         return species_from_symbol(symbol);

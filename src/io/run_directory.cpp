@@ -157,21 +157,22 @@ void RunDirectory::on_row(const TraceRow& r, const SearchEngine& engine) {
     trace_ << fmt::format("{},{},{},{},{},{},{},{},{:.3f}\n", r.step, r.walker, r.move, energy_text(r.energy),
                           energy_text(r.best), r.accepted ? 1 : 0, to_string(r.status), r.reference_evaluations,
                           r.wall_time);
-    report_progress(engine, false);
+    report_progress(engine, r);
 }
 
-void RunDirectory::report_progress(const SearchEngine& engine, bool force) {
+// The counts of the row just written: the progress line and the log agree with the trace.
+void RunDirectory::report_progress(const SearchEngine& engine, const TraceRow& row) {
     const auto now = std::chrono::steady_clock::now();
     const double since = std::chrono::duration<double>(now - last_report_).count();
-    const double best = engine.archive().best_energy();
+    const double best = row.best;
     const bool improved = best < best_reported_ - config_.engine.archive.energy_tolerance;
-    if (!force && since < (interactive_ ? 0.25 : 10.0) && !(improved && !interactive_)) return;
+    if (since < (interactive_ ? 0.25 : 10.0) && !(improved && !interactive_)) return;
     const auto& p = engine.progress();
-    const double rate = p.elapsed > 0 ? static_cast<double>(p.counts.reference_relaxations) / p.elapsed : 0.0;
+    const double rate = row.wall_time > 0 ? static_cast<double>(row.reference_relaxations) / row.wall_time : 0.0;
     const long max_steps = config_.engine.stop.max_steps;
     const std::string line = fmt::format("step {}{} | best {:.6f} | {} evaluations | {} minima | {:.1f} relax/s", p.steps,
                                          max_steps > 0 ? fmt::format("/{}", max_steps) : std::string(), best,
-                                         p.counts.reference_evaluations, engine.archive().found(), rate);
+                                         row.reference_evaluations, engine.archive().found(), rate);
     if (interactive_) {
         fmt::print(stderr, "\r\033[K{}", line);
         std::fflush(stderr);

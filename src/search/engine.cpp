@@ -44,7 +44,7 @@ std::string SearchEngine::check_stop() const {
 }
 
 void SearchEngine::account(const Candidate& candidate, const Evaluation& result, const StepOutcome& outcome,
-                           long relaxations, TraceRow& row) {
+                           TraceRow& row) {
     row.step = candidate.initial ? 0 : ++progress_.steps;
     row.walker = candidate.origin;
     row.move = candidate.move;
@@ -67,7 +67,7 @@ void SearchEngine::account(const Candidate& candidate, const Evaluation& result,
         result.energy <= *stop.target_energy + stop.target_tolerance) {
         progress_.target_reached = true;
         progress_.evaluations_to_target = row.reference_evaluations;
-        progress_.relaxations_to_target = relaxations;
+        progress_.relaxations_to_target = row.reference_relaxations;
         progress_.steps_to_target = progress_.steps;
         if (logger_)
             logger_->info("target energy {} reached at step {} ({} reference evaluations)", *stop.target_energy,
@@ -104,9 +104,10 @@ void SearchEngine::run_round(RunObserver& observer, long remaining, std::string&
         relaxations += results[i].relaxations;
         TraceRow row;
         row.reference_evaluations = evaluations;
+        row.reference_relaxations = relaxations;
         row.wall_time = progress_.elapsed;
         row.round = progress_.rounds + 1;
-        account(candidates[i], results[i], outcomes[i], relaxations, row);
+        account(candidates[i], results[i], outcomes[i], row);
         observer.on_row(row, *this);
     }
     const EvaluationCounts counts = evaluator_.counts();

@@ -299,7 +299,7 @@ MoveSet read_move_set(const ParameterTable& search, const SearchProblem& problem
             throw defaults.error(defaults.keys().front(),
                                  fmt::format("sets the {} move, which [{}.moves] does not list", move, search.name()));
     }
-    const Cluster example(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(problem.species.size())), problem.species);
+    const Cluster example = species_only(problem.species);
     MoveSet set;
     double applicable_weight = 0.0;
     std::vector<std::string> not_applicable;

@@ -10,7 +10,7 @@
 namespace nanoscape {
 
 std::string SearchProblem::formula() const {
-    return Cluster(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(species.size())), species).formula();
+    return species_only(species).formula();
 }
 
 std::uint64_t SearchProblem::composition_key() const {

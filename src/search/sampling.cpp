@@ -211,7 +211,7 @@ void validate(std::span<const BuildRequest> requests, const Potential& potential
             throw InputError("empty composition: give species and counts, e.g. Pt=19,Au=19");
         std::vector<Species> species;
         for (const auto& entry : request.composition) species.push_back(entry.first);
-        potential.check_species(Cluster(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(species.size())), species));
+        potential.check_species(species_only(species));
         const PairDistance d = [&potential](Species a, Species b) { return potential.pair_distance(a, b); };
         // A throwaway build reports an inconsistent request (counts, shells, shape) once, up
         // front, instead of from inside the parallel loop.

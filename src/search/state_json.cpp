@@ -43,8 +43,7 @@ void check_composition(const Cluster& cluster, const std::vector<Species>& compo
     std::sort(a.begin(), a.end());
     std::sort(b.begin(), b.end());
     if (a != b) {
-        const Cluster run(Eigen::Matrix3Xd::Zero(3, static_cast<Eigen::Index>(b.size())), b);
-        throw InputError(fmt::format("a structure is {} but the run is {}", cluster.formula(), run.formula()));
+        throw InputError(fmt::format("a structure is {} but the run is {}", cluster.formula(), species_only(b).formula()));
     }
     if (!cluster.positions.allFinite()) throw InputError("a structure has a coordinate that is not a finite number");
 }

@@ -33,6 +33,10 @@ struct Cluster {
     void center();
 };
 
+/// A cluster of `species` with every atom at the origin, for what needs only the species of a
+/// Cluster (its formula, Potential::check_species, Move::applicable).
+[[nodiscard]] Cluster species_only(const std::vector<Species>& species);
+
 /// Distinct species of `species`, sorted by Z.
 [[nodiscard]] std::vector<Species> unique_species(const std::vector<Species>& species);
 

@@ -47,7 +47,7 @@ public:
 
 private:
     void write_results(const SearchEngine& engine, const std::string& status, const std::string& error = {});
-    void report_progress(const SearchEngine& engine, bool force);
+    void report_progress(const SearchEngine& engine, const TraceRow& row);
 
     const RunConfig& config_;
     std::string dir_;

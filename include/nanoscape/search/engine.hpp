@@ -46,6 +46,7 @@ struct TraceRow {
     bool accepted = false;                              ///< the driver's verdict
     EvaluationStatus status = EvaluationStatus::failed;  ///< how the evaluation ended
     long reference_evaluations = 0;  ///< cumulative reference evaluations after this candidate
+    long reference_relaxations = 0;  ///< cumulative reference relaxations after this candidate
     double wall_time = 0.0;          ///< run time when its round ended, seconds
     double best = 0.0;               ///< lowest archived energy after this candidate (NaN if none)
 };
@@ -112,10 +113,9 @@ private:
     [[nodiscard]] std::string check_stop() const;
     void run_round(RunObserver& observer, long remaining, std::string& reason);
     void update_elapsed();
-    // Bookkeeping of one candidate: step number, archive, target. `relaxations` and
-    // row.reference_evaluations are the cumulative counts after it.
-    void account(const Candidate& candidate, const Evaluation& result, const StepOutcome& outcome, long relaxations,
-                 TraceRow& row);
+    // Bookkeeping of one candidate: step number, archive, target. The row arrives with the
+    // cumulative counts after it.
+    void account(const Candidate& candidate, const Evaluation& result, const StepOutcome& outcome, TraceRow& row);
 
     const SearchProblem& problem_;
     EngineSettings settings_;
