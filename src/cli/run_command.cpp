@@ -79,15 +79,15 @@ int run(const RunOptions& o) {
                                : (o.overwrite ? RunDirectoryMode::overwrite : RunDirectoryMode::fresh);
     RunDirectory directory(config, mode, threads);
     const auto& log = directory.logger();
-    LocalEvaluator evaluator(*config.potential, *config.relaxer, config.relax, threads);
-    SearchEngine engine(config.problem, config.engine, *config.driver, evaluator, log);
+    const auto evaluator = make_evaluator(config, threads);
+    SearchEngine engine(config.problem, config.engine, *config.driver, *evaluator, log);
     if (o.resume) directory.resume(engine);
 
     const auto& p = config.problem;
     log->info("nanoscape run {}: {} ({} atoms), seed {}", o.run_file, p.formula(), p.species.size(), p.seed);
     log->info("potential: {}", config.potential->description());
     log->info("driver: {}", config.driver->describe());
-    log->info("relax: {}", evaluator.describe());
+    log->info("relax: {}", evaluator->describe());
     log->info("stop at: {}; results in {}", describe_stop(config.engine.stop), directory.path());
     for (const auto& w : config.warnings) log->warn("{}", w);
 

@@ -231,6 +231,10 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     return config;
 }
 
+std::unique_ptr<Evaluator> make_evaluator(const RunConfig& config, int threads) {
+    return std::make_unique<LocalEvaluator>(*config.potential, *config.relaxer, config.relax, threads);
+}
+
 std::string describe_stop(const StopCriteria& stop) {
     std::vector<std::string> parts;
     if (stop.max_steps > 0) parts.push_back(fmt::format("{} steps", stop.max_steps));

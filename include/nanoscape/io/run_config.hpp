@@ -46,6 +46,11 @@ struct RunConfig {
 /// Reads and validates a run file; builds the potential, relaxer and driver. Nothing is written.
 [[nodiscard]] RunConfig load_run_config(const std::string& path, const RunOverrides& overrides = {});
 
+/// The evaluator of a run: the local evaluator (the reference potential and relaxer of
+/// `config`, in parallel on `threads` threads); where screening or MPI are configured, the
+/// evaluators that wrap it. `config` must outlive it.
+[[nodiscard]] std::unique_ptr<Evaluator> make_evaluator(const RunConfig& config, int threads);
+
 /// Tables a run file may have.
 [[nodiscard]] std::vector<std::string> run_file_tables();
 
