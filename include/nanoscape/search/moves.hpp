@@ -167,8 +167,6 @@ public:
     [[nodiscard]] std::string describe() const;
     /// The move called `name`, or nullptr.
     [[nodiscard]] Move* find(const std::string& name);
-    /// Moves and weights, in the order added.
-    [[nodiscard]] const std::vector<std::pair<std::unique_ptr<Move>, double>>& moves() const { return moves_; }
 
 private:
     std::vector<std::pair<std::unique_ptr<Move>, double>> moves_;
