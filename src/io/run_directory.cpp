@@ -23,7 +23,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const trace_header = "step,walker,move,energy,best,accepted,status,reference_evaluations,wall_time_s\n";
+// The trace's header: the generic columns, the driver's own, and the wall time last.
+std::string trace_header(const Driver& driver) {
+    std::string header = "step,walker,move,energy,best,accepted,status,reference_evaluations";
+    for (const auto& column : driver.trace_columns()) header += fmt::format(",{}", column);
+    return header + ",wall_time_s\n";
+}
 
 XyzFrame frame_of(const Minimum& m, int rank) {
     XyzFrame f;
@@ -101,7 +106,7 @@ RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int t
     logger_ = make_run_logger(dir / "run.log", mode == RunDirectoryMode::resume, fmt::format("run {}", dir_));
     if (mode != RunDirectoryMode::resume) {
         trace_.open(dir / "trace.csv", std::ios::trunc);
-        trace_ << trace_header;
+        trace_ << trace_header(*config.driver);
         if (!trace_) throw InputError(fmt::format("cannot write {}", (dir / "trace.csv").string()));
     }
     interactive_ = isatty(fileno(stderr)) != 0;
@@ -154,8 +159,10 @@ void RunDirectory::resume(SearchEngine& engine) {
 }
 
 void RunDirectory::on_row(const TraceRow& r, const SearchEngine& engine) {
-    trace_ << fmt::format("{},{},{},{},{},{},{},{},{:.3f}\n", r.step, r.walker, r.move, energy_text(r.energy),
-                          energy_text(r.best), r.accepted ? 1 : 0, to_string(r.status), r.reference_evaluations,
+    std::string extra;
+    for (const double v : r.extra) extra += fmt::format(",{}", v);
+    trace_ << fmt::format("{},{},{},{},{},{},{},{}{},{:.3f}\n", r.step, r.walker, r.move, energy_text(r.energy),
+                          energy_text(r.best), r.accepted ? 1 : 0, to_string(r.status), r.reference_evaluations, extra,
                           r.wall_time);
     report_progress(engine, r);
 }

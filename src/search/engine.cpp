@@ -50,6 +50,7 @@ void SearchEngine::account(const Candidate& candidate, const Evaluation& result,
     row.move = candidate.move;
     row.energy = result.ok() ? result.energy : std::numeric_limits<double>::quiet_NaN();
     row.accepted = outcome.accepted;
+    row.extra = outcome.extra;
     row.status = result.status;
     ++progress_.rows;
     if (result.ok()) {
@@ -94,6 +95,11 @@ void SearchEngine::run_round(RunObserver& observer, long remaining, std::string&
     if (outcomes.size() != candidates.size())
         throw Error(fmt::format("driver {} returned {} outcomes for {} candidates", driver_.name(), outcomes.size(),
                                 candidates.size()));
+    const std::size_t columns = driver_.trace_columns().size();
+    for (const auto& o : outcomes)
+        if (o.extra.size() != columns)
+            throw Error(fmt::format("driver {} gave {} values for its {} trace columns", driver_.name(), o.extra.size(),
+                                    columns));
     update_elapsed();
     // The cumulative figures of each row are the evaluator's own per-candidate charges, and
     // they add up to its totals: one count, seen row by row.

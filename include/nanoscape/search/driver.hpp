@@ -35,7 +35,8 @@ struct SearchView {
 
 /// The driver's verdict on one evaluated candidate.
 struct StepOutcome {
-    bool accepted = false;  ///< accepted into the walker / population (trace column `accepted`)
+    bool accepted = false;      ///< accepted into the walker / population (trace column `accepted`)
+    std::vector<double> extra;  ///< values of the driver's trace_columns(), in order (empty: none)
 };
 
 /// A global-optimisation algorithm.
@@ -58,6 +59,9 @@ public:
                                                           const SearchView& view) = 0;
     /// A reason of the driver's own to stop (e.g. converged), or "" to go on.
     [[nodiscard]] virtual std::string stop_reason() const = 0;
+    /// Names of the driver's own trace.csv columns (e.g. a population's diversity); every
+    /// StepOutcome then carries one value per column. Fixed for the whole run.
+    [[nodiscard]] virtual std::vector<std::string> trace_columns() const = 0;
     /// Everything a checkpoint needs to continue exactly (walkers, streams, move states).
     [[nodiscard]] virtual nlohmann::json save_state() const = 0;
     /// Restores save_state(); `problem` is the run's (structures must have its composition).

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/logger.h>
@@ -49,6 +50,7 @@ struct TraceRow {
     long reference_relaxations = 0;  ///< cumulative reference relaxations after this candidate
     double wall_time = 0.0;          ///< run time when its round ended, seconds
     double best = 0.0;               ///< lowest archived energy after this candidate (NaN if none)
+    std::vector<double> extra;       ///< the driver's own columns (Driver::trace_columns())
 };
 
 class SearchEngine;
