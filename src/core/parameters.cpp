@@ -130,6 +130,13 @@ std::int64_t ParameterTable::get_integer(std::string_view key, std::int64_t fall
     return has(key) ? require_integer(key) : fallback;
 }
 
+std::int64_t ParameterTable::get_integer_in(std::string_view key, std::int64_t fallback, std::int64_t lowest,
+                                            std::int64_t highest) const {
+    const std::int64_t v = get_integer(key, fallback);
+    if (v < lowest || v > highest) throw error(key, fmt::format("must be in {}..{}, got {}", lowest, highest, v));
+    return v;
+}
+
 bool ParameterTable::get_bool(std::string_view key, bool fallback) const {
     return has(key) ? require_kind(key, Kind::boolean).boolean : fallback;
 }

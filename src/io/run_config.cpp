@@ -12,6 +12,7 @@
 #include "nanoscape/io/toml_reader.hpp"
 #include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/io/xyz.hpp"
+#include "nanoscape/search/state_json.hpp"
 
 namespace nanoscape {
 
@@ -100,7 +101,6 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
     if (total > 100000) throw system.error("size", "more than 100000 atoms is not supported");
     s.species.clear();
     for (const auto& [z, n] : counts) s.species.insert(s.species.end(), static_cast<std::size_t>(n), z);
-    const std::string formula = s.formula();
 
     const std::int64_t seed = system.get_integer("seed", 1);
     if (seed < 0) throw system.error("seed", "must be >= 0");
@@ -115,11 +115,7 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
         try {
             for (auto& frame : read_xyz(s.start.file)) {
                 validate_cluster(frame.cluster, s.start.file);
-                std::vector<Species> a = frame.cluster.species, b = s.species;
-                std::sort(a.begin(), a.end());
-                if (a != b)
-                    throw InputError(fmt::format("{}: a start structure is {} but the run is {}", s.start.file,
-                                                 frame.cluster.formula(), formula));
+                check_composition(frame.cluster, s.species, fmt::format("{}: a start structure", s.start.file));
                 frame.cluster.center();
                 s.start.structures.push_back(frame.cluster);
             }

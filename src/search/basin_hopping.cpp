@@ -173,9 +173,7 @@ std::vector<std::string> basin_hopping_keys() {
 
 std::unique_ptr<Driver> make_basin_hopping(const ParameterTable& search, const SearchProblem& problem) {
     BasinHoppingSettings s;
-    const std::int64_t walkers = search.get_integer("walkers", 1);
-    if (walkers < 1 || walkers > 4096) throw search.error("walkers", fmt::format("must be in 1..4096, got {}", walkers));
-    s.walkers = static_cast<int>(walkers);
+    s.walkers = static_cast<int>(search.get_integer_in("walkers", 1, 1, 4096));
     s.temperature = search.get_real("temperature", default_temperature(*problem.potential));
     if (!(s.temperature > 0) || !std::isfinite(s.temperature))
         throw search.error("temperature", fmt::format("must be > 0, got {}", s.temperature));

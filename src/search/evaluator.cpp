@@ -33,14 +33,6 @@ EvaluationStatus evaluation_status(RelaxStatus status) {
     return EvaluationStatus::failed;
 }
 
-EvaluationCounts& EvaluationCounts::operator+=(const EvaluationCounts& other) {
-    reference_evaluations += other.reference_evaluations;
-    reference_relaxations += other.reference_relaxations;
-    surrogate_predictions += other.surrogate_predictions;
-    failed += other.failed;
-    return *this;
-}
-
 nlohmann::json counts_to_json(const EvaluationCounts& c) {
     return {{"reference_evaluations", c.reference_evaluations},
             {"reference_relaxations", c.reference_relaxations},

@@ -150,9 +150,7 @@ void SwapMove::apply(Cluster& cluster, Rng& rng, const MoveContext&) const {
 namespace {
 
 int read_count(const ParameterTable& t, const std::string& key, int fallback, int lowest, int highest) {
-    const std::int64_t v = t.get_integer(key, fallback);
-    if (v < lowest || v > highest) throw t.error(key, fmt::format("must be in {}..{}, got {}", lowest, highest, v));
-    return static_cast<int>(v);
+    return static_cast<int>(t.get_integer_in(key, fallback, lowest, highest));
 }
 
 double read_real(const ParameterTable& t, const std::string& key, double fallback, double lowest, double highest,
@@ -197,11 +195,6 @@ const Registry<MoveEntry>& move_registry() {
 }
 
 void MoveSet::add(std::unique_ptr<Move> move, double weight) { moves_.emplace_back(std::move(move), weight); }
-
-bool MoveSet::any_applicable(const Cluster& cluster) const {
-    return std::any_of(moves_.begin(), moves_.end(),
-                       [&](const auto& m) { return m.second > 0 && m.first->applicable(cluster); });
-}
 
 Move& MoveSet::pick(const Cluster& cluster, Rng& rng) {
     double total = 0.0;

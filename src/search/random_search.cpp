@@ -55,9 +55,7 @@ void RandomSearch::load_state(const nlohmann::json& state, const SearchProblem&)
 std::vector<std::string> random_search_keys() { return {"batch"}; }
 
 std::unique_ptr<Driver> make_random_search(const ParameterTable& search, const SearchProblem&) {
-    const std::int64_t batch = search.get_integer("batch", 8);
-    if (batch < 1 || batch > 100000) throw search.error("batch", fmt::format("must be in 1..100000, got {}", batch));
-    return std::make_unique<RandomSearch>(static_cast<int>(batch));
+    return std::make_unique<RandomSearch>(static_cast<int>(search.get_integer_in("batch", 8, 1, 100000)));
 }
 
 }  // namespace nanoscape

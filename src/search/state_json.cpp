@@ -38,14 +38,15 @@ Cluster cluster_from_json(const nlohmann::json& j) {
     return Cluster(std::move(xyz), std::move(z));
 }
 
-void check_composition(const Cluster& cluster, const std::vector<Species>& composition) {
+void check_composition(const Cluster& cluster, const std::vector<Species>& composition, const std::string& what) {
     std::vector<Species> a = cluster.species, b = composition;
     std::sort(a.begin(), a.end());
     std::sort(b.begin(), b.end());
     if (a != b) {
-        throw InputError(fmt::format("a structure is {} but the run is {}", cluster.formula(), species_only(b).formula()));
+        throw InputError(fmt::format("{} is {} but the run is {}", what, cluster.formula(), species_only(b).formula()));
     }
-    if (!cluster.positions.allFinite()) throw InputError("a structure has a coordinate that is not a finite number");
+    if (!cluster.positions.allFinite())
+        throw InputError(fmt::format("{} has a coordinate that is not a finite number", what));
 }
 
 nlohmann::json rng_to_json(const Rng& rng) {

@@ -77,6 +77,9 @@ public:
     [[nodiscard]] double require_real(std::string_view key) const;
     [[nodiscard]] std::optional<double> get_optional_real(std::string_view key) const;
     [[nodiscard]] std::int64_t get_integer(std::string_view key, std::int64_t fallback) const;
+    /// get_integer() that also requires lowest <= value <= highest: "must be in 1..4096, got 0".
+    [[nodiscard]] std::int64_t get_integer_in(std::string_view key, std::int64_t fallback, std::int64_t lowest,
+                                              std::int64_t highest) const;
     [[nodiscard]] std::int64_t require_integer(std::string_view key) const;
     [[nodiscard]] bool get_bool(std::string_view key, bool fallback) const;
     [[nodiscard]] std::string get_string(std::string_view key, std::string_view fallback) const;

@@ -73,9 +73,6 @@ struct EvaluationCounts {
     long reference_relaxations = 0;  ///< relaxations on the reference potential (converged or not)
     long surrogate_predictions = 0;  ///< surrogate energy predictions (screening evaluators)
     long failed = 0;                 ///< candidates whose evaluation was not usable
-
-    /// Adds another evaluator's counts (for stacked evaluators).
-    EvaluationCounts& operator+=(const EvaluationCounts& other);
 };
 
 /// Evaluates batches of candidates.

@@ -152,8 +152,6 @@ public:
     MoveSet& operator=(MoveSet&&) noexcept = default;
     /// Adds a move with weight `weight` (>= 0).
     void add(std::unique_ptr<Move> move, double weight);
-    /// True if a move of positive weight applies to `cluster`.
-    [[nodiscard]] bool any_applicable(const Cluster& cluster) const;
     /// A move drawn by weight among those that apply to `cluster` (one uniform draw from
     /// `rng`). Throws Error if none applies.
     [[nodiscard]] Move& pick(const Cluster& cluster, Rng& rng);

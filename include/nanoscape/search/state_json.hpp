@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,8 +24,9 @@ namespace nanoscape {
 [[nodiscard]] Cluster cluster_from_json(const nlohmann::json& j);
 
 /// Throws InputError unless `cluster` has exactly the species of `composition` (any order)
-/// and finite positions: "a structure is Ag13Cu5 but the run is Ag13Cu6".
-void check_composition(const Cluster& cluster, const std::vector<Species>& composition);
+/// and finite positions: "<what> is Ag13Cu5 but the run is Ag13Cu6".
+void check_composition(const Cluster& cluster, const std::vector<Species>& composition,
+                       const std::string& what = "a structure");
 
 /// The four state words of a stream.
 [[nodiscard]] nlohmann::json rng_to_json(const Rng& rng);
