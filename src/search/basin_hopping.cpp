@@ -72,7 +72,7 @@ std::vector<Candidate> BasinHopping::propose(const SearchView& view, long max_st
         } else {
             Move& move = walker.moves.pick(*walker.current, walker.rng);
             c.cluster = *walker.current;
-            move.apply(c.cluster, walker.rng, MoveContext{view.problem.potential});
+            move.apply(c.cluster, walker.rng, MoveContext{view.problem.potential, &view.problem});
             c.cluster.center();
             c.move = move.name();
         }

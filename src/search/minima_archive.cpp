@@ -48,9 +48,14 @@ double fingerprint_distance(const std::vector<double>& a, const std::vector<doub
     return std::sqrt(sum / static_cast<double>(a.size()));
 }
 
+bool same_minimum(const ArchiveSettings& settings, double energy_a, const std::vector<double>& fingerprint_a,
+                  double energy_b, const std::vector<double>& fingerprint_b) {
+    return std::abs(energy_a - energy_b) < settings.energy_tolerance &&
+           fingerprint_distance(fingerprint_a, fingerprint_b) < settings.fingerprint_tolerance;
+}
+
 bool MinimaArchive::same(const Minimum& a, const Minimum& b) const {
-    return std::abs(a.energy - b.energy) < settings_.energy_tolerance &&
-           fingerprint_distance(a.fingerprint, b.fingerprint) < settings_.fingerprint_tolerance;
+    return same_minimum(settings_, a.energy, a.fingerprint, b.energy, b.fingerprint);
 }
 
 bool MinimaArchive::insert(Minimum minimum) {

@@ -3,15 +3,19 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <numeric>
 #include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+#include <Eigen/Geometry>
 
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/geometry/alignment.hpp"
 #include "nanoscape/geometry/neighbour_list.hpp"
+#include "nanoscape/search/crossover.hpp"
 
 namespace nanoscape {
 
@@ -21,14 +25,6 @@ Eigen::Vector3d random_in_unit_sphere(Rng& rng) {
     for (;;) {
         const Eigen::Vector3d v(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1));
         if (v.squaredNorm() <= 1.0) return v;
-    }
-}
-
-Eigen::Vector3d random_unit_vector(Rng& rng) {
-    for (;;) {
-        const Eigen::Vector3d v = random_in_unit_sphere(rng);
-        const double n = v.norm();
-        if (n > 1e-3) return v / n;
     }
 }
 
@@ -107,7 +103,7 @@ void SurfaceMove::apply(Cluster& cluster, Rng& rng, const MoveContext& context) 
         for (int t = 0; t < trials_; ++t) {
             const int anchor = surface[rng.below(surface.size())];
             const double bond = potential.pair_distance(z, cluster.species[anchor]);
-            const Eigen::Vector3d site = cluster.positions.col(anchor) + bond * random_unit_vector(rng);
+            const Eigen::Vector3d site = cluster.positions.col(anchor) + bond * random_direction(rng);
             int neighbours = 0;
             bool clash = false;
             for (int j = 0; j < n && !clash; ++j) {
@@ -147,6 +143,76 @@ void SwapMove::apply(Cluster& cluster, Rng& rng, const MoveContext&) const {
     std::swap(cluster.species[i], cluster.species[j]);
 }
 
+void RattleMove::apply(Cluster& cluster, Rng& rng, const MoveContext&) const {
+    const auto n = cluster.positions.cols();
+    bool moved = false;
+    for (Eigen::Index i = 0; i < n; ++i)
+        if (rng.uniform() < fraction_) {
+            cluster.positions.col(i) += amplitude_ * random_in_unit_sphere(rng);
+            moved = true;
+        }
+    // A rattle that moves nothing would cost a relaxation of the parent itself.
+    if (!moved) cluster.positions.col(static_cast<Eigen::Index>(rng.below(static_cast<std::uint64_t>(n)))) +=
+                amplitude_ * random_in_unit_sphere(rng);
+}
+
+nlohmann::json RattleMove::save_state() const { return nullptr; }
+
+std::string RattleMove::describe() const {
+    return fmt::format("rattle (fraction {:.3g}, amplitude {:.4g})", fraction_, amplitude_);
+}
+
+void TwistMove::apply(Cluster& cluster, Rng& rng, const MoveContext&) const {
+    const Eigen::Vector3d c = cluster.centroid();
+    const Eigen::Vector3d axis = random_direction(rng);
+    const double angle = std::numbers::pi * rng.uniform(1.0 / 6.0, 11.0 / 6.0);
+    const Eigen::Matrix3d rotation = Eigen::AngleAxisd(angle, axis).toRotationMatrix();
+    for (Eigen::Index i = 0; i < cluster.positions.cols(); ++i) {
+        const Eigen::Vector3d r = cluster.positions.col(i) - c;
+        if (r.dot(axis) > 0.0) cluster.positions.col(i) = c + rotation * r;
+    }
+}
+
+nlohmann::json TwistMove::save_state() const { return nullptr; }
+
+void MirrorMove::apply(Cluster& cluster, Rng& rng, const MoveContext& context) const {
+    const auto n = static_cast<std::size_t>(cluster.size());
+    const Eigen::Vector3d c = cluster.centroid();
+    const Eigen::Vector3d normal = random_direction(rng);
+    std::vector<double> s(n);
+    for (std::size_t i = 0; i < n; ++i) s[i] = (cluster.positions.col(static_cast<Eigen::Index>(i)) - c).dot(normal);
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return s[i] > s[j]; });
+    // Keep the upper ceil(N/2) atoms; the lower atoms become images of the farthest kept ones.
+    const std::size_t kept = (n + 1) / 2;
+    const double bond = context.potential ? largest_pair_distance(cluster.species, *context.potential) : 0.0;
+    const double plane = s[order[kept - 1]] - 0.45 * bond;
+    const std::vector<Species> target = cluster.species;
+    Cluster out = cluster;
+    std::vector<double> priority(n);
+    for (std::size_t r = 0; r < kept; ++r) priority[order[r]] = s[order[r]] - plane;
+    for (std::size_t r = kept; r < n; ++r) {
+        const std::size_t source = order[r - kept];
+        const std::size_t atom = order[r];
+        out.positions.col(static_cast<Eigen::Index>(atom)) =
+            cluster.positions.col(static_cast<Eigen::Index>(source)) - 2.0 * (s[source] - plane) * normal;
+        out.species[atom] = cluster.species[source];
+        priority[atom] = s[source] - plane;
+    }
+    repair_composition(out, target, priority);
+    cluster = std::move(out);
+}
+
+nlohmann::json MirrorMove::save_state() const { return nullptr; }
+
+void RandomMove::apply(Cluster& cluster, Rng& rng, const MoveContext& context) const {
+    if (!context.problem) throw Error("the random move needs the search problem");
+    cluster = context.problem->random_structure(rng);
+}
+
+nlohmann::json RandomMove::save_state() const { return nullptr; }
+
 namespace {
 
 int read_count(const ParameterTable& t, const std::string& key, int fallback, int lowest, int highest) {
@@ -180,6 +246,13 @@ std::unique_ptr<Move> make_surface(const ParameterTable& t, const SearchProblem&
 
 std::unique_ptr<Move> make_swap(const ParameterTable&, const SearchProblem&) { return std::make_unique<SwapMove>(); }
 
+std::unique_ptr<Move> make_rattle(const ParameterTable& t, const SearchProblem& problem) {
+    const double fraction = read_real(t, "fraction", 0.4, 0.0, 1.0 + 1e-12, true);
+    const double amplitude =
+        read_real(t, "amplitude", 0.25 * problem.bond_length(), 0.0, std::numeric_limits<double>::infinity(), true);
+    return std::make_unique<RattleMove>(fraction, amplitude);
+}
+
 }  // namespace
 
 const Registry<MoveEntry>& move_registry() {
@@ -190,6 +263,14 @@ const Registry<MoveEntry>& move_registry() {
         {"surface", "least-coordinated atoms moved to the best-coordinated vacant surface sites", {"max_atoms", "trials"},
          make_surface},
         {"swap", "the species of two unlike atoms exchanged (homotop move)", {}, make_swap},
+        {"rattle", "some atoms (each with probability fraction) displaced within a small radius", {"fraction", "amplitude"},
+         make_rattle},
+        {"twist", "one half of the cluster rotated against the other about a random axis", {},
+         [](const ParameterTable&, const SearchProblem&) { return std::make_unique<TwistMove>(); }},
+        {"mirror", "one half kept and mirrored onto the other (composition repaired)", {},
+         [](const ParameterTable&, const SearchProblem&) { return std::make_unique<MirrorMove>(); }},
+        {"random", "the cluster replaced by a new random compact cluster of its composition", {},
+         [](const ParameterTable&, const SearchProblem&) { return std::make_unique<RandomMove>(); }},
     });
     return registry;
 }
@@ -249,45 +330,55 @@ Move* MoveSet::find(const std::string& name) {
     return nullptr;
 }
 
+std::vector<WeightedChoice> read_weighted_choices(const ParameterTable& search, const std::string& key,
+                                                  const std::vector<std::string>& names,
+                                                  const std::function<std::vector<std::string>(const std::string&)>& parameters,
+                                                  const std::vector<std::pair<std::string, double>>& default_weights) {
+    std::vector<WeightedChoice> chosen;
+    const auto own_table = [&](const std::string& name) { return ParameterTable(fmt::format("{}.{}.{}", search.name(), key, name)); };
+    if (!search.has(key)) {
+        for (const auto& [name, w] : default_weights) chosen.push_back({name, w, own_table(name)});
+        return chosen;
+    }
+    const ParameterTable table = search.get_table(key);
+    table.allow_only(names);
+    for (const auto& name : table.keys()) {
+        const ParameterValue& v = *table.find(name);
+        if (v.kind == ParameterValue::Kind::table) {
+            const ParameterTable params = table.get_table(name);
+            std::vector<std::string> allowed = parameters(name);
+            allowed.emplace_back("weight");
+            params.allow_only(allowed);
+            if (!params.has("weight"))
+                throw params.error("weight", fmt::format("is required: [{}.{}] lists the {} a search uses, each with its "
+                                                         "weight", search.name(), key, key));
+            const double w = params.get_real("weight", 0.0);
+            if (!(w >= 0) || !std::isfinite(w)) throw params.error("weight", fmt::format("must be >= 0, got {}", w));
+            ParameterTable own = params;
+            own.erase("weight");
+            chosen.push_back({name, w, own});
+        } else {
+            const double w = table.get_real(name, 0.0);
+            if (!(w >= 0) || !std::isfinite(w)) throw table.error(name, fmt::format("must be >= 0, got {}", w));
+            chosen.push_back({name, w, own_table(name)});
+        }
+    }
+    return chosen;
+}
+
 MoveSet read_move_set(const ParameterTable& search, const SearchProblem& problem,
                       const std::vector<std::pair<std::string, double>>& default_weights,
                       const std::vector<std::pair<std::string, ParameterTable>>& parameter_defaults,
                       std::vector<std::string>* skipped) {
     const auto& registry = move_registry();
     // (name, weight, parameters as the user wrote them) in the order given.
-    std::vector<std::tuple<std::string, double, ParameterTable>> chosen;
-    if (search.has("moves")) {
-        const ParameterTable moves = search.get_table("moves");
-        moves.allow_only(registry.keys());
-        for (const auto& name : moves.keys()) {
-            const ParameterValue& v = *moves.find(name);
-            if (v.kind == ParameterValue::Kind::table) {
-                const ParameterTable params = moves.get_table(name);
-                std::vector<std::string> allowed = registry.get(name).keys;
-                allowed.emplace_back("weight");
-                params.allow_only(allowed);
-                if (!params.has("weight"))
-                    throw params.error("weight", "is required: [search.moves] lists the moves a search uses, each with "
-                                                 "its weight");
-                const double w = params.get_real("weight", 0.0);
-                if (!(w >= 0) || !std::isfinite(w)) throw params.error("weight", fmt::format("must be >= 0, got {}", w));
-                ParameterTable own = params;
-                own.erase("weight");
-                chosen.emplace_back(name, w, own);
-            } else {
-                const double w = moves.get_real(name, 0.0);
-                if (!(w >= 0) || !std::isfinite(w)) throw moves.error(name, fmt::format("must be >= 0, got {}", w));
-                chosen.emplace_back(name, w, ParameterTable(fmt::format("{}.moves.{}", search.name(), name)));
-            }
-        }
-    } else {
-        for (const auto& [name, w] : default_weights)
-            chosen.emplace_back(name, w, ParameterTable(fmt::format("{}.moves.{}", search.name(), name)));
-    }
+    std::vector<WeightedChoice> chosen = read_weighted_choices(
+        search, "moves", registry.keys(), [&](const std::string& name) { return registry.get(name).keys; },
+        default_weights);
 
     // A driver key for a move that is not used would be ignored without a word.
     for (const auto& [move, defaults] : parameter_defaults) {
-        const bool used = std::any_of(chosen.begin(), chosen.end(), [&](const auto& c) { return std::get<0>(c) == move; });
+        const bool used = std::any_of(chosen.begin(), chosen.end(), [&](const auto& c) { return c.name == move; });
         if (!used && !defaults.keys().empty())
             throw defaults.error(defaults.keys().front(),
                                  fmt::format("sets the {} move, which [{}.moves] does not list", move, search.name()));

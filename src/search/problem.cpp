@@ -41,6 +41,10 @@ Cluster SearchProblem::start_structure(std::uint64_t index, Rng& rng) const {
         request.ordering = start.core_shell ? Ordering::core_shell : Ordering::random;
         return build_cluster(request, [&](Species a, Species b) { return potential->pair_distance(a, b); }, rng);
     }
+    return random_structure(rng);
+}
+
+Cluster SearchProblem::random_structure(Rng& rng) const {
     // Species in random order (Fisher-Yates on our own stream), then a compact random cluster.
     std::vector<Species> order = species;
     for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);

@@ -4,6 +4,7 @@
 
 #include "nanoscape/search/basin_hopping.hpp"
 #include "nanoscape/search/driver.hpp"
+#include "nanoscape/search/genetic_algorithm.hpp"
 #include "nanoscape/search/random_search.hpp"
 
 namespace nanoscape {
@@ -14,6 +15,8 @@ const Registry<DriverEntry>& driver_registry() {
     static const Registry<DriverEntry> registry("driver", "drivers", {
         {"basin_hopping", "Metropolis walk over local minima with adaptive moves (Wales & Doye 1997)",
          basin_hopping_keys(), make_basin_hopping, "walkers = 3\nreseed_after = 100"},
+        {"genetic_algorithm", "steady-state GA: cut-and-splice crossover, mutations, duplicate control (Deaven & Ho 1995)",
+         genetic_algorithm_keys(), make_genetic_algorithm, "population = 6\noffspring = 4"},
         {"random_search", "relax independent random (or motif) starting structures and keep the best: the baseline",
          random_search_keys(), make_random_search, "batch = 4"},
     });

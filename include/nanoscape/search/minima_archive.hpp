@@ -38,6 +38,12 @@ struct ArchiveSettings {
 /// RMS difference of two fingerprints (Angstrom); infinity if they have different lengths.
 [[nodiscard]] double fingerprint_distance(const std::vector<double>& a, const std::vector<double>& b);
 
+/// The archive's test of sameness: energies within the energy tolerance and fingerprints
+/// (structural_fingerprint) within the fingerprint tolerance. Drivers that keep structures of
+/// their own (a GA's population) use it so their duplicates are the archive's.
+[[nodiscard]] bool same_minimum(const ArchiveSettings& settings, double energy_a, const std::vector<double>& fingerprint_a,
+                                double energy_b, const std::vector<double>& fingerprint_b);
+
 /// Unique minima, lowest energy first, at most `capacity`; and a count of every distinct
 /// minimum ever inserted (minima_found), which the capacity does not cap.
 class MinimaArchive {

@@ -28,7 +28,8 @@ namespace nanoscape {
 
 /// What a move may need besides the cluster and the random stream.
 struct MoveContext {
-    const Potential* potential = nullptr;  ///< for pair distances (bond lengths), Angstrom
+    const Potential* potential = nullptr;    ///< for pair distances (bond lengths), Angstrom
+    const SearchProblem* problem = nullptr;  ///< the composition and its random structures (RandomMove)
 };
 
 /// One kind of trial move.
@@ -130,6 +131,77 @@ public:
     [[nodiscard]] std::string describe() const override { return "swap"; }
 };
 
+/// Each atom, with probability `fraction`, displaced uniformly within a sphere of radius
+/// `amplitude` (Angstrom): a local perturbation of some atoms (the rattle mutation of genetic
+/// algorithms, e.g. ASE's RattleMutation), gentler than DisplacementMove.
+class RattleMove final : public Move {
+public:
+    /// @param fraction probability that an atom moves (at least one atom always moves)
+    /// @param amplitude radius of the displacement, Angstrom
+    RattleMove(double fraction, double amplitude) : fraction_(fraction), amplitude_(amplitude) {}
+    [[nodiscard]] std::string name() const override { return "rattle"; }
+    [[nodiscard]] bool applicable(const Cluster& cluster) const override { return cluster.size() > 1; }
+    [[nodiscard]] std::string requirement() const override { return "needs at least 2 atoms"; }
+    void apply(Cluster& cluster, Rng& rng, const MoveContext& context) const override;
+    void report(bool) override {}
+    [[nodiscard]] std::unique_ptr<Move> clone() const override { return std::make_unique<RattleMove>(*this); }
+    [[nodiscard]] nlohmann::json save_state() const override;
+    void load_state(const nlohmann::json&) override {}
+    [[nodiscard]] std::string describe() const override;
+
+private:
+    double fraction_;
+    double amplitude_;
+};
+
+/// The atoms on one side of a random plane through the centroid rotated against the others
+/// about the plane's normal by a random angle in [30, 330] degrees (the twist or rotation
+/// mutation of cluster GAs, e.g. Johnston's BCGA).
+class TwistMove final : public Move {
+public:
+    [[nodiscard]] std::string name() const override { return "twist"; }
+    [[nodiscard]] bool applicable(const Cluster& cluster) const override { return cluster.size() > 2; }
+    [[nodiscard]] std::string requirement() const override { return "needs at least 3 atoms"; }
+    void apply(Cluster& cluster, Rng& rng, const MoveContext& context) const override;
+    void report(bool) override {}
+    [[nodiscard]] std::unique_ptr<Move> clone() const override { return std::make_unique<TwistMove>(*this); }
+    [[nodiscard]] nlohmann::json save_state() const override;
+    void load_state(const nlohmann::json&) override {}
+    [[nodiscard]] std::string describe() const override { return "twist"; }
+};
+
+/// The half of the cluster on one side of a random plane through the centroid kept, the other
+/// half replaced by the mirror image of the kept atoms farthest from the plane (the mirror plane
+/// moved so images stay 0.9 pair distances from the kept atoms), and the composition repaired
+/// at the mirror plane (ASE's MirrorMutation). Makes mirror-symmetric structures.
+class MirrorMove final : public Move {
+public:
+    [[nodiscard]] std::string name() const override { return "mirror"; }
+    [[nodiscard]] bool applicable(const Cluster& cluster) const override { return cluster.size() > 2; }
+    [[nodiscard]] std::string requirement() const override { return "needs at least 3 atoms"; }
+    void apply(Cluster& cluster, Rng& rng, const MoveContext& context) const override;
+    void report(bool) override {}
+    [[nodiscard]] std::unique_ptr<Move> clone() const override { return std::make_unique<MirrorMove>(*this); }
+    [[nodiscard]] nlohmann::json save_state() const override;
+    void load_state(const nlohmann::json&) override {}
+    [[nodiscard]] std::string describe() const override { return "mirror"; }
+};
+
+/// The cluster replaced by a new random compact cluster of its composition
+/// (SearchProblem::random_structure): fresh genetic material for a population.
+class RandomMove final : public Move {
+public:
+    [[nodiscard]] std::string name() const override { return "random"; }
+    [[nodiscard]] bool applicable(const Cluster& cluster) const override { return cluster.size() > 1; }
+    [[nodiscard]] std::string requirement() const override { return "needs at least 2 atoms"; }
+    void apply(Cluster& cluster, Rng& rng, const MoveContext& context) const override;
+    void report(bool) override {}
+    [[nodiscard]] std::unique_ptr<Move> clone() const override { return std::make_unique<RandomMove>(*this); }
+    [[nodiscard]] nlohmann::json save_state() const override;
+    void load_state(const nlohmann::json&) override {}
+    [[nodiscard]] std::string describe() const override { return "random"; }
+};
+
 /// One registered move.
 struct MoveEntry {
     std::string key;                ///< name in [search.moves]
@@ -169,6 +241,22 @@ public:
 private:
     std::vector<std::pair<std::unique_ptr<Move>, double>> moves_;
 };
+
+/// One entry of a weighted table such as [search.moves]: a name, its weight and its own
+/// parameters (the table's name says where they were written, for messages).
+struct WeightedChoice {
+    std::string name;          ///< registry key
+    double weight = 0.0;       ///< relative weight, >= 0
+    ParameterTable parameters; ///< parameters besides `weight` (empty if only a weight was given)
+};
+
+/// Reads `key` of `search` as a map of names (among `names`) to weights, or to tables with
+/// `weight` and parameters (among `parameters(name)`); `default_weights` if the key is absent.
+/// InputError with file:line for unknown names or parameters, a missing or negative weight.
+[[nodiscard]] std::vector<WeightedChoice> read_weighted_choices(
+    const ParameterTable& search, const std::string& key, const std::vector<std::string>& names,
+    const std::function<std::vector<std::string>(const std::string&)>& parameters,
+    const std::vector<std::pair<std::string, double>>& default_weights);
 
 /// Reads the move set of a [search] table. `[search.moves]` maps move names to weights, or to
 /// tables with `weight` and the move's parameters (e.g. `[search.moves.surface]` with

@@ -44,6 +44,9 @@ struct SearchProblem {
     /// composition (random or core-shell ordering), or a random compact cluster spaced by the
     /// potential's pair distances with the species in random order. Draws only from `rng`.
     [[nodiscard]] Cluster start_structure(std::uint64_t index, Rng& rng) const;
+    /// A random compact cluster of the composition, spaced by the potential's pair distances
+    /// (0.85 to 1.25 of the largest), with the species in random order. Draws only from `rng`.
+    [[nodiscard]] Cluster random_structure(Rng& rng) const;
 };
 
 }  // namespace nanoscape

@@ -1,0 +1,129 @@
+#pragma once
+/// @file A steady-state (pool) genetic algorithm for clusters: Deaven & Ho, Phys. Rev. Lett. 75,
+/// 288 (1995); Johnston, Dalton Trans. 4193 (2003) (the Birmingham Cluster GA); Vilhelmsen &
+/// Hammer, J. Chem. Phys. 141, 044711 (2014) (ASE's ga module).
+///
+/// The population holds the `population` lowest distinct relaxed clusters found by the GA.
+/// Every round makes `offspring` children, each either by crossover of two parents (cut and
+/// splice, one or two planes; homotop crossover when the parents are homotops of one geometry)
+/// or, with probability `mutation_rate`, by a mutation of one parent drawn from the move
+/// registry (rattle, twist, mirror, swap, surface, random, displacement). Parents are chosen by
+/// roulette wheel or tournament on a fitness of the scaled energy. The children are relaxed as
+/// one parallel batch by the engine's evaluator; in candidate order, each one that is not a
+/// duplicate of a member (the archive's energy + fingerprint test) and is lower than the worst
+/// member replaces it. A generation is `population` children. A population whose best has not
+/// improved for `restart_after` generations is replaced by new starting structures (an epoch
+/// restart: the archive keeps what it found), so a search trapped in one funnel tries again. Every child draws from a stream
+/// keyed on its number, so results do not depend on the thread count.
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "nanoscape/search/crossover.hpp"
+#include "nanoscape/search/driver.hpp"
+#include "nanoscape/search/moves.hpp"
+
+namespace nanoscape {
+
+/// Fitness of a member from its scaled energy rho = (E - E_min) / (E_max - E_min) in the
+/// population (Johnston 2003): exponential exp(-alpha rho), linear 1 - 0.7 rho,
+/// tanh (1 - tanh(2 rho - 1)) / 2. All give 1 ... ~0.05 from the best to the worst member.
+enum class FitnessFunction { exponential, linear, tanh };
+
+/// The fitness of every energy (rho = 0 for all if every energy is the same).
+[[nodiscard]] std::vector<double> population_fitness(std::span<const double> energies, FitnessFunction function,
+                                                     double alpha);
+
+/// Roulette wheel: index i with probability fitness[i] / sum(fitness) (one uniform draw).
+[[nodiscard]] std::size_t select_roulette(std::span<const double> fitness, Rng& rng);
+
+/// Tournament: the fittest of `size` distinct members drawn uniformly (ties: the first drawn).
+[[nodiscard]] std::size_t select_tournament(std::span<const double> fitness, int size, Rng& rng);
+
+/// Genetic-algorithm settings ([search] keys of the same names).
+struct GeneticAlgorithmSettings {
+    int population = 20;          ///< members kept
+    int offspring = 8;            ///< children per round, relaxed in parallel
+    double mutation_rate = 0.2;   ///< probability that a child is a mutation instead of a crossover
+    bool tournament = true;       ///< tournament selection (else roulette)
+    int tournament_size = 3;      ///< members per tournament
+    FitnessFunction fitness = FitnessFunction::exponential;  ///< fitness of the scaled energy
+    double fitness_alpha = 3.0;   ///< exponent of the exponential fitness
+    long stall_generations = 0;   ///< stop after this many generations without a new best; 0: never
+    long restart_after = 0;       ///< new random population after this many generations in which the
+                                  ///< population's best did not improve; 0: never
+};
+
+/// The genetic-algorithm driver.
+class GeneticAlgorithm final : public Driver {
+public:
+    /// @param settings population, offspring, selection
+    /// @param crossovers the crossover operators with their weights
+    /// @param mutations the mutation moves with their weights
+    /// @param skipped mutations that do not apply to this composition (for describe())
+    GeneticAlgorithm(GeneticAlgorithmSettings settings, std::vector<std::pair<std::unique_ptr<Crossover>, double>> crossovers,
+                     MoveSet mutations, std::vector<std::string> skipped);
+
+    [[nodiscard]] std::string name() const override { return "genetic_algorithm"; }
+    [[nodiscard]] std::string describe() const override;
+    [[nodiscard]] nlohmann::json identity() const override;
+    [[nodiscard]] std::vector<Candidate> propose(const SearchView& view, long max_steps) override;
+    [[nodiscard]] std::vector<StepOutcome> update(std::span<const Candidate> candidates,
+                                                  std::span<const Evaluation> results, const SearchView& view) override;
+    [[nodiscard]] std::string stop_reason() const override;
+    /// `generation` (completed generations) and `diversity` (mean RMS fingerprint distance
+    /// between pairs of members, Angstrom) after the round.
+    [[nodiscard]] std::vector<std::string> trace_columns() const override { return {"generation", "diversity"}; }
+    [[nodiscard]] nlohmann::json save_state() const override;
+    void load_state(const nlohmann::json& state, const SearchProblem& problem) override;
+
+    /// Starting structures in a row that may fail before the run stops with an error.
+    static constexpr int max_failed_starts = 200;
+
+    /// One member of the population.
+    struct Member {
+        Cluster cluster;                  ///< relaxed structure
+        double energy = 0.0;              ///< eV
+        std::vector<double> fingerprint;  ///< structural_fingerprint(cluster)
+    };
+    /// The population, lowest energy first.
+    [[nodiscard]] const std::vector<Member>& population() const { return population_; }
+
+private:
+    // Index of a parent drawn by the selection rule, or `exclude`'s complement.
+    [[nodiscard]] std::size_t select(Rng& rng, std::size_t exclude) const;
+    // Inserts a relaxed structure if it is new and good enough; returns true if it entered.
+    bool offer(const Cluster& cluster, double energy, const ArchiveSettings& archive);
+    void refresh_diversity();
+
+    GeneticAlgorithmSettings settings_;
+    std::vector<std::pair<std::unique_ptr<Crossover>, double>> crossovers_;
+    MoveSet mutations_;
+    std::string mutations_description_;
+    std::vector<std::string> skipped_;
+
+    std::vector<Member> population_;
+    std::vector<double> fitness_;     // of population_, same order
+    std::uint64_t children_ = 0;      // children proposed so far (their stream numbers)
+    std::uint64_t starts_ = 0;        // starting structures proposed so far
+    long evaluated_ = 0;              // children evaluated (search steps)
+    long generation_ = 0;             // completed generations
+    double generation_best_ = 0.0;    // best energy at the last generation that improved it
+    bool has_best_ = false;
+    long stall_ = 0;                  // generations since the best last improved
+    double epoch_best_ = 0.0;         // best of the population since its last restart
+    bool has_epoch_best_ = false;
+    long epoch_stall_ = 0;            // generations since epoch_best_ last improved
+    long restarts_ = 0;               // populations replaced by new random ones
+    int failed_starts_ = 0;           // starting structures in a row that did not relax
+    double diversity_ = 0.0;
+};
+
+/// [search] keys of the genetic algorithm.
+[[nodiscard]] std::vector<std::string> genetic_algorithm_keys();
+/// Builds the genetic algorithm from a [search] table (keys in docs/drivers.md).
+[[nodiscard]] std::unique_ptr<Driver> make_genetic_algorithm(const ParameterTable& search, const SearchProblem& problem);
+
+}  // namespace nanoscape

@@ -1,0 +1,292 @@
+// The genetic algorithm's parts: alignment of homotops, cut-and-splice and its composition
+// repair, every registered move (composition kept, finite, state round trip), fitness and
+// selection statistics, and the driver on LJ13 and on an exhaustively enumerated homotop set.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include <Eigen/LU>
+#include <nlohmann/json.hpp>
+
+#include "nanoscape/geometry/alignment.hpp"
+#include "nanoscape/geometry/builders.hpp"
+#include "nanoscape/io/potential_loader.hpp"
+#include "nanoscape/search/crossover.hpp"
+#include "nanoscape/search/genetic_algorithm.hpp"
+#include "support/search_harness.hpp"
+
+namespace nanoscape {
+namespace {
+
+std::map<Species, int> composition(const Cluster& c) {
+    std::map<Species, int> out;
+    for (const Species z : c.species) ++out[z];
+    return out;
+}
+
+std::map<Species, int> composition(const std::vector<Species>& s) { return composition(species_only(s)); }
+
+// Ag-Cu on the Ferrando Gupta potential: a 55-atom Mackay icosahedron with 20 Cu at random sites.
+class AlloyTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        potential_ = load_potential_spec(std::string(NANOSCAPE_SOURCE_DIR) + "/inputs/potentials/gupta_agcu_ferrando.toml", "");
+        cluster_ = make_icosahedron(2, 2.8, species_from_symbol("Ag"));
+        Rng rng(5);
+        std::vector<std::size_t> sites(cluster_.size());
+        std::iota(sites.begin(), sites.end(), std::size_t{0});
+        for (std::size_t k = 0; k < 20; ++k) {
+            std::swap(sites[k], sites[k + rng.below(sites.size() - k)]);
+            cluster_.species[sites[k]] = species_from_symbol("Cu");
+        }
+        problem_.species = cluster_.species;
+        std::sort(problem_.species.begin(), problem_.species.end());
+        problem_.potential = potential_.get();
+    }
+    std::unique_ptr<Potential> potential_;
+    SearchProblem problem_;
+    Cluster cluster_;
+};
+
+TEST_F(AlloyTest, MatchGeometry_RecoversARotationAndRenumbering) {
+    Rng rng(11);
+    for (int trial = 0; trial < 10; ++trial) {
+        const Eigen::Matrix3d r = random_rotation(rng);
+        ASSERT_NEAR((r * r.transpose() - Eigen::Matrix3d::Identity()).norm(), 0.0, 1e-12);
+        ASSERT_NEAR(r.determinant(), 1.0, 1e-12);
+        std::vector<int> perm(cluster_.size());
+        std::iota(perm.begin(), perm.end(), 0);
+        for (std::size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[rng.below(i)]);
+        // b's atom perm[i] is a's atom i, rotated, shifted and jittered by up to 0.05 A.
+        Cluster b = cluster_;
+        const Eigen::Vector3d shift(1.0, -2.0, 0.5);
+        for (std::size_t i = 0; i < cluster_.size(); ++i) {
+            const auto j = static_cast<Eigen::Index>(perm[i]);
+            b.positions.col(j) = r * cluster_.positions.col(static_cast<Eigen::Index>(i)) + shift +
+                                 0.05 * Eigen::Vector3d(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1)) / std::sqrt(3.0);
+            b.species[static_cast<std::size_t>(j)] = cluster_.species[i];
+        }
+        const auto match = match_geometry(cluster_, b, 0.3);
+        ASSERT_TRUE(match.has_value()) << "trial " << trial;
+        // The icosahedron is symmetric: any symmetry-equivalent match is right if it maps
+        // every atom onto an atom at its rotated place; check the distances are kept.
+        for (std::size_t i = 0; i < cluster_.size(); ++i)
+            for (std::size_t k = i + 1; k < cluster_.size(); k += 7) {
+                const double da = (cluster_.positions.col(static_cast<Eigen::Index>(i)) -
+                                   cluster_.positions.col(static_cast<Eigen::Index>(k))).norm();
+                const double db = (b.positions.col((*match)[i]) - b.positions.col((*match)[k])).norm();
+                EXPECT_NEAR(da, db, 0.11);
+            }
+    }
+}
+
+TEST_F(AlloyTest, MatchGeometry_RefusesAnotherGeometry) {
+    Cluster other = cluster_;
+    other.positions.col(54) += Eigen::Vector3d(1.2, 0.0, 0.0);  // one vertex atom moved off its site
+    EXPECT_FALSE(match_geometry(cluster_, other, 0.3).has_value());
+    Rng rng(3);
+    const Cluster random = make_random_cluster(cluster_.species, 2.4, 3.5, rng);
+    EXPECT_FALSE(match_geometry(cluster_, random, 0.3).has_value());
+}
+
+TEST_F(AlloyTest, RepairComposition_RelabelsTheLowestPriorityAtomsOfTheExcessElement) {
+    Cluster c = cluster_;
+    const Species ag = species_from_symbol("Ag"), cu = species_from_symbol("Cu");
+    std::vector<Species> target = c.species;
+    // Three Ag too many: the three Ag with the lowest priorities must become Cu.
+    std::vector<std::size_t> ag_sites;
+    for (std::size_t i = 0; i < c.size(); ++i)
+        if (c.species[i] == cu && ag_sites.size() < 3) {
+            c.species[i] = ag;
+            ag_sites.push_back(i);
+        }
+    std::vector<double> priority(c.size(), 1.0);
+    for (const std::size_t i : ag_sites) priority[i] = 0.1;
+    repair_composition(c, target, priority);
+    EXPECT_EQ(c.species, target);
+}
+
+TEST_F(AlloyTest, CutAndSplice_ChildrenHaveTheCompositionAndNoOverlaps) {
+    Rng rng(17);
+    const Cluster other = make_random_cluster(cluster_.species, 2.4, 3.5, rng);
+    for (const auto& key : crossover_registry().keys()) {
+        const auto op = crossover_registry().get(key).create(ParameterTable("c"), problem_);
+        for (int k = 0; k < 50; ++k) {
+            const Cluster child = op->apply(cluster_, other, problem_.species, rng, MoveContext{potential_.get(), &problem_});
+            ASSERT_EQ(child.size(), cluster_.size());
+            EXPECT_EQ(composition(child), composition(problem_.species)) << key;
+            EXPECT_TRUE(child.positions.allFinite());
+            EXPECT_LT(child.centroid().norm(), 1e-9);
+            EXPECT_GT(closest_pair(child).distance, 0.3 * 2.5) << key;  // no two atoms on top of each other
+        }
+    }
+}
+
+TEST_F(AlloyTest, CutAndSplice_OfAClusterWithItselfAlignedKeepsEveryAtom) {
+    // One plane, same parent twice in the same orientation would rebuild it; with random
+    // orientations the child still has all N atoms, half from each copy.
+    Rng rng(2);
+    CutAndSplice op(1, 1, 0.0);
+    const Cluster child = op.apply(cluster_, cluster_, problem_.species, rng, MoveContext{potential_.get(), &problem_});
+    EXPECT_EQ(child.size(), cluster_.size());
+}
+
+TEST_F(AlloyTest, HomotopCrossover_KeepsTheGeometryAndMixesTheOrderings) {
+    Cluster b = cluster_;
+    Rng rng(8);
+    std::vector<Species> shuffled = b.species;
+    for (std::size_t i = shuffled.size(); i > 1; --i) std::swap(shuffled[i - 1], shuffled[rng.below(i)]);
+    b.species = shuffled;
+    const auto match = match_geometry(cluster_, b, 0.3);
+    ASSERT_TRUE(match.has_value());
+    for (int k = 0; k < 20; ++k) {
+        const Cluster child = homotop_crossover(cluster_, b, *match, problem_.species, rng);
+        EXPECT_EQ(composition(child), composition(problem_.species));
+        EXPECT_TRUE(match_geometry(cluster_, child, 0.01).has_value());
+        EXPECT_NE(child.species, cluster_.species);
+    }
+}
+
+TEST_F(AlloyTest, EveryMove_KeepsTheCompositionAndItsStateRoundTrips) {
+    Rng rng(23);
+    // A random cluster: on the perfect icosahedron the surface move has no better site to offer.
+    const Cluster base = make_random_cluster(cluster_.species, 2.4, 3.5, rng);
+    for (const auto& key : move_registry().keys()) {
+        auto move = move_registry().get(key).create(ParameterTable("m"), problem_);
+        ASSERT_TRUE(move->applicable(base)) << key;
+        for (int k = 0; k < 20; ++k) {
+            Cluster c = base;
+            move->apply(c, rng, MoveContext{potential_.get(), &problem_});
+            ASSERT_EQ(c.size(), base.size()) << key;
+            EXPECT_EQ(composition(c), composition(problem_.species)) << key;
+            EXPECT_TRUE(c.positions.allFinite()) << key;
+            EXPECT_TRUE(c.positions != base.positions || c.species != base.species) << key << " changed nothing";
+            move->report(k % 2 == 0);
+        }
+        auto copy = move->clone();
+        const auto state = move->save_state();
+        copy->load_state(state);
+        EXPECT_EQ(copy->save_state(), state) << key;
+        EXPECT_EQ(copy->describe(), move->describe()) << key;
+    }
+}
+
+TEST_F(AlloyTest, MirrorMove_MakesAMirrorSymmetricGeometry) {
+    // Every atom of the lower half is an image of an atom of the upper half through one plane:
+    // a pure cluster (no repair) must then match its own mirror image.
+    Cluster c = cluster_;
+    std::fill(c.species.begin(), c.species.end(), species_from_symbol("Ag"));
+    Rng rng(4);
+    MirrorMove().apply(c, rng, MoveContext{potential_.get(), &problem_});
+    EXPECT_GT(closest_pair(c).distance, 0.85 * potential_->pair_distance(c.species[0], c.species[0]) - 1e-9);
+}
+
+TEST_F(AlloyTest, TwistMove_KeepsEveryDistanceToTheCentroid) {
+    Cluster c = cluster_;
+    const Eigen::Vector3d center = c.centroid();
+    Rng rng(6);
+    TwistMove().apply(c, rng, MoveContext{potential_.get(), &problem_});
+    for (Eigen::Index i = 0; i < c.positions.cols(); ++i)
+        EXPECT_NEAR((c.positions.col(i) - center).norm(), (cluster_.positions.col(i) - center).norm(), 1e-9);
+}
+
+TEST(Fitness, ScaledEnergyFunctionsMatchTheirFormulas) {
+    const std::vector<double> e{-10.0, -7.5, -5.0};
+    const auto ex = population_fitness(e, FitnessFunction::exponential, 3.0);
+    EXPECT_DOUBLE_EQ(ex[0], 1.0);
+    EXPECT_DOUBLE_EQ(ex[1], std::exp(-1.5));
+    EXPECT_DOUBLE_EQ(ex[2], std::exp(-3.0));
+    const auto lin = population_fitness(e, FitnessFunction::linear, 3.0);
+    EXPECT_DOUBLE_EQ(lin[1], 1.0 - 0.35);
+    EXPECT_DOUBLE_EQ(lin[2], 0.3);
+    const auto th = population_fitness(e, FitnessFunction::tanh, 3.0);
+    EXPECT_DOUBLE_EQ(th[0], 0.5 * (1.0 + std::tanh(1.0)));
+    EXPECT_DOUBLE_EQ(th[1], 0.5);
+    const auto flat = population_fitness(std::vector<double>{2.0, 2.0}, FitnessFunction::exponential, 3.0);
+    EXPECT_EQ(flat, (std::vector<double>{1.0, 1.0}));
+}
+
+TEST(Selection, RouletteAndTournamentFrequenciesMatchTheirProbabilities) {
+    const std::vector<double> f{4.0, 2.0, 1.0, 1.0};
+    Rng rng(99);
+    constexpr int draws = 80000;
+    std::vector<int> roulette(4, 0), tournament(4, 0);
+    for (int k = 0; k < draws; ++k) {
+        ++roulette[select_roulette(f, rng)];
+        ++tournament[select_tournament(f, 2, rng)];
+    }
+    for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(roulette[i] / double(draws), f[i] / 8.0, 0.01);
+    // Size 2 of 4 distinct: member 0 wins whenever drawn (prob 1/2); member 1 when drawn
+    // without 0 (2 of the 6 pairs -> 1/3); members 2 and 3 tie: the first drawn wins, so
+    // each wins the pair {2, 3} half the time (1/12 each).
+    EXPECT_NEAR(tournament[0] / double(draws), 0.5, 0.01);
+    EXPECT_NEAR(tournament[1] / double(draws), 1.0 / 3.0, 0.01);
+    EXPECT_NEAR(tournament[2] / double(draws), 1.0 / 12.0, 0.01);
+}
+
+TEST(GeneticAlgorithm, Lj13_ReachesTheIcosahedronAndThePopulationHasNoCopies) {
+    auto setup = testing::lj_setup(13, 3, 400);
+    setup.search = "driver = \"genetic_algorithm\"\npopulation = 10\noffspring = 4\n";
+    const auto relaxer = create_relaxer(ParameterTable("relax"));
+    const auto driver = create_driver(testing::search_table(setup.search), setup.problem);
+    LocalEvaluator evaluator(*setup.potential, *relaxer, setup.relax, 1);
+    SearchEngine engine(setup.problem, setup.engine, *driver, evaluator, nullptr);
+    testing::NullObserver observer;
+    engine.run(observer);
+    EXPECT_TRUE(engine.progress().target_reached);
+    EXPECT_NEAR(engine.archive().best_energy(), -44.326801, 2e-6);
+    const auto& ga = dynamic_cast<const GeneticAlgorithm&>(*driver);
+    const auto& pop = ga.population();
+    ASSERT_GE(pop.size(), 2u);
+    for (std::size_t i = 0; i < pop.size(); ++i) {
+        if (i > 0) EXPECT_LE(pop[i - 1].energy, pop[i].energy);
+        for (std::size_t j = i + 1; j < pop.size(); ++j)
+            EXPECT_FALSE(same_minimum(engine.archive().settings(), pop[i].energy, pop[i].fingerprint, pop[j].energy,
+                                      pop[j].fingerprint));
+    }
+}
+
+// Every homotop of Ag10Cu3 on a 13-atom Gupta icosahedron (286) relaxed in the test: the GA with
+// swap mutations and homotop crossovers only, from one icosahedral homotop, must reach the lowest.
+TEST(GeneticAlgorithm, Ag10Cu3Icosahedron_FindsTheLowestOfEveryEnumeratedHomotop) {
+    const std::string file = std::string(NANOSCAPE_SOURCE_DIR) + "/inputs/potentials/gupta_agcu_ferrando.toml";
+    const Species ag = species_from_symbol("Ag"), cu = species_from_symbol("Cu");
+    const Cluster ico = make_icosahedron(1, 2.75, ag);
+    std::vector<Candidate> homotops;
+    for (int a = 0; a < 13; ++a)
+        for (int b = a + 1; b < 13; ++b)
+            for (int c = b + 1; c < 13; ++c) {
+                Candidate h;
+                h.cluster = ico;
+                h.cluster.species[a] = h.cluster.species[b] = h.cluster.species[c] = cu;
+                homotops.push_back(h);
+            }
+    ASSERT_EQ(homotops.size(), 286u);
+    std::vector<Species> species(10, ag);
+    species.insert(species.begin(), 3, cu);
+    auto setup = testing::setup_for(load_potential_spec(file, ""), species, 4);
+    std::sort(setup.problem.species.begin(), setup.problem.species.end());
+    const auto relaxer = create_relaxer(ParameterTable("relax"));
+    double lowest = std::numeric_limits<double>::infinity();
+    {
+        LocalEvaluator all(*setup.potential, *relaxer, setup.relax, 0);
+        for (const auto& e : all.evaluate(homotops))
+            if (e.ok()) lowest = std::min(lowest, e.energy);
+    }
+    Cluster start = homotops.front().cluster;  // Cu on the centre and two adjacent vertices
+    setup.problem.start.kind = "file";
+    setup.problem.start.structures = {start};
+    setup.engine.stop.max_steps = 400;
+    setup.engine.stop.target_energy = lowest;
+    setup.engine.stop.target_tolerance = 1e-6;
+    setup.search = "driver = \"genetic_algorithm\"\npopulation = 6\noffspring = 4\nmoves = { swap = 1 }\n";
+    const auto out = testing::run_in_memory(setup, 1);
+    EXPECT_TRUE(out.progress.target_reached) << "best " << out.archive.best_energy() << " vs " << lowest;
+    EXPECT_GE(out.archive.best_energy(), lowest - 1e-6);  // nothing below the enumerated minimum
+}
+
+}  // namespace
+}  // namespace nanoscape
