@@ -151,6 +151,34 @@ step_size = 0.3
 [search.moves.displacement]
 weight = 1
 step_size = 0.4"
+expect_error ga_selection "ga_selection.toml:8:.*\[search\] key 'selection'.*must be \"roulette\" or \"tournament\"" "[system]
+elements = [\"Ar\"]
+size = 13
+$base
+[search]
+driver = \"genetic_algorithm\"
+selection = \"roulete\""
+expect_error ga_crossover "ga_crossover.toml:8:.*\\[search.crossover\\] unknown key 'one_plain'.*did you mean 'one_plane'" "[system]
+elements = [\"Ar\"]
+size = 13
+$base
+[search]
+driver = \"genetic_algorithm\"
+crossover = { one_plain = 1 }"
+expect_error ga_population "ga_population.toml:8:.*\[search\] key 'population'" "[system]
+elements = [\"Ar\"]
+size = 13
+$base
+[search]
+driver = \"genetic_algorithm\"
+population = 1"
+expect_error ga_key_of_bh "key 'walkers'.*is a key of driver basin_hopping, not of genetic_algorithm" "[system]
+elements = [\"Ar\"]
+size = 13
+$base
+[search]
+driver = \"genetic_algorithm\"
+walkers = 2"
 expect_error other_driver "key 'walkers'.*is a key of driver basin_hopping, not of random_search" "[system]
 elements = [\"Ar\"]
 size = 13

@@ -99,4 +99,11 @@ inline SearchSetup lj_setup(int n, std::uint64_t seed, long max_steps, int walke
     return s;
 }
 
+// The genetic algorithm with its defaults for LJ_N (relaxation and stop as lj_setup).
+inline SearchSetup lj_ga_setup(int n, std::uint64_t seed, long max_steps) {
+    SearchSetup s = lj_setup(n, seed, max_steps);
+    s.search = "driver = \"genetic_algorithm\"\n";
+    return s;
+}
+
 }  // namespace nanoscape::testing
