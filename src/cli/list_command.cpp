@@ -8,6 +8,7 @@
 #include "nanoscape/potentials/registry.hpp"
 #include "nanoscape/relax/relaxer.hpp"
 #include "nanoscape/search/driver.hpp"
+#include "nanoscape/search/crossover.hpp"
 #include "nanoscape/search/moves.hpp"
 #include "nanoscape/surrogate/selection.hpp"
 #include "nanoscape/surrogate/surrogate.hpp"
@@ -31,9 +32,9 @@ void print_registry(const std::string& title, const Registry<Entry>& registry, b
 void register_list(CLI::App& app, int& exit_code) {
     static std::string what;
     static bool keys_only = false;
-    const std::vector<std::string> kinds{"drivers", "moves", "potentials", "relaxers", "descriptors", "surrogates",
+    const std::vector<std::string> kinds{"drivers", "moves", "crossovers", "potentials", "relaxers", "descriptors", "surrogates",
                                          "selection"};
-    auto* cmd = app.add_subcommand("list", "the registered drivers, moves, potentials, relaxers, descriptors, surrogates "
+    auto* cmd = app.add_subcommand("list", "the registered drivers, moves, crossovers, potentials, relaxers, descriptors, surrogates "
                                            "and selection methods");
     cmd->add_option("what", what, "one kind only")->check(CLI::IsMember(kinds));
     cmd->add_flag("--keys", keys_only, "registry keys only, one per line (for scripts)");
@@ -42,6 +43,7 @@ void register_list(CLI::App& app, int& exit_code) {
         const bool bare = keys_only && !what.empty();
         if (show("drivers")) print_registry("drivers ([search] driver)", driver_registry(), bare);
         if (show("moves")) print_registry("moves ([search.moves])", move_registry(), bare);
+        if (show("crossovers")) print_registry("crossovers ([search] crossover, genetic_algorithm)", crossover_registry(), bare);
         if (show("potentials")) print_registry("potentials ([potential] type)", potential_registry(), bare);
         if (show("relaxers")) print_registry("relaxers ([relax] type)", relaxer_registry(), bare);
         if (show("descriptors")) print_registry("descriptors ([surrogate] descriptor)", descriptor_registry(), bare);
