@@ -242,7 +242,9 @@ TEST(GeneticAlgorithm, Lj13_ReachesTheIcosahedronAndThePopulationHasNoCopies) {
     const auto& pop = ga.population();
     ASSERT_GE(pop.size(), 2u);
     for (std::size_t i = 0; i < pop.size(); ++i) {
-        if (i > 0) EXPECT_LE(pop[i - 1].energy, pop[i].energy);
+        if (i > 0) {
+            EXPECT_LE(pop[i - 1].energy, pop[i].energy);
+        }
         for (std::size_t j = i + 1; j < pop.size(); ++j)
             EXPECT_FALSE(same_minimum(engine.archive().settings(), pop[i].energy, pop[i].fingerprint, pop[j].energy,
                                       pop[j].fingerprint));
