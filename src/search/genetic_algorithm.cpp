@@ -126,8 +126,12 @@ std::vector<Candidate> GeneticAlgorithm::propose(const SearchView& view, long ma
     std::vector<Candidate> out;
     const SearchProblem& problem = view.problem;
     if (population_.empty()) {
-        // The first round, or every start so far failed: a whole population of starts.
-        for (int k = 0; k < settings_.population; ++k) {
+        // The first round, or every start so far failed: a whole population of starts (a start
+        // file gives at most one of each frame: the others would be copies).
+        const std::size_t frames = problem.start.structures.size();
+        const int starts = frames > 0 ? static_cast<int>(std::min<std::size_t>(frames, static_cast<std::size_t>(settings_.population)))
+                                      : settings_.population;
+        for (int k = 0; k < starts; ++k) {
             const std::uint64_t index = starts_++;
             Rng rng = problem.stream(start_stream, index);
             Candidate c;
@@ -230,42 +234,47 @@ std::vector<StepOutcome> GeneticAlgorithm::update(std::span<const Candidate> can
         }
         ++evaluated_;
         if (Move* move = mutations_.find(c.move)) move->report(accepted);
+        // A generation ends at its own child, judged on the population as that child left it.
+        if (evaluated_ % settings_.population == 0) close_generation(archive.energy_tolerance);
     }
-    if (population_.empty() && failed_starts_ >= max_failed_starts)
+    // Frames of a start file relax the same way every time: one failed cycle is enough.
+    const auto frames = view.problem.start.structures.size();
+    const int limit = frames > 0 ? static_cast<int>(std::min<std::size_t>(frames, max_failed_starts)) : max_failed_starts;
+    if (population_.empty() && failed_starts_ >= limit)
         throw Error(fmt::format("none of {} starting structures relaxed to a connected minimum (last: {}); check the "
                                 "potential and the composition (is the cluster bound?)",
                                 failed_starts_, to_string(results.back().status)));
-    refresh_diversity();
-    // Generations: every `population` children; the best is judged at their ends.
-    const double tolerance = archive.energy_tolerance;
-    bool restart = false;
-    while (evaluated_ >= (generation_ + 1) * static_cast<long>(settings_.population)) {
-        ++generation_;
-        const double best = population_.empty() ? std::numeric_limits<double>::infinity() : population_.front().energy;
-        if (!has_best_ || best < generation_best_ - tolerance) {
-            generation_best_ = best;
-            has_best_ = true;
-            stall_ = 0;
-        } else {
-            ++stall_;
-        }
-        if (!has_epoch_best_ || best < epoch_best_ - tolerance) {
-            epoch_best_ = best;
-            has_epoch_best_ = true;
-            epoch_stall_ = 0;
-        } else if (++epoch_stall_ >= settings_.restart_after && settings_.restart_after > 0) {
-            restart = true;
-        }
-    }
-    if (restart) {
+    if (restart_pending_) {
         // The next proposal is a new population of starting structures.
         population_.clear();
-        has_epoch_best_ = false;
-        epoch_stall_ = 0;
+        restart_pending_ = false;
         ++restarts_;
     }
+    refresh_diversity();
     for (auto& o : outcomes) o.extra = {static_cast<double>(generation_), diversity_};
     return outcomes;
+}
+
+void GeneticAlgorithm::close_generation(double tolerance) {
+    ++generation_;
+    const double best = population_.empty() ? std::numeric_limits<double>::infinity() : population_.front().energy;
+    if (!has_best_ || best < generation_best_ - tolerance) {
+        generation_best_ = best;
+        has_best_ = true;
+        stall_ = 0;
+    } else {
+        ++stall_;
+    }
+    if (!has_epoch_best_ || best < epoch_best_ - tolerance) {
+        epoch_best_ = best;
+        has_epoch_best_ = true;
+        epoch_stall_ = 0;
+    } else if (settings_.restart_after > 0 && ++epoch_stall_ >= settings_.restart_after) {
+        // At the end of the round: the rest of this round's children still see this population.
+        restart_pending_ = true;
+        has_epoch_best_ = false;
+        epoch_stall_ = 0;
+    }
 }
 
 std::string GeneticAlgorithm::stop_reason() const {
@@ -330,7 +339,7 @@ std::vector<std::string> genetic_algorithm_keys() {
 
 std::unique_ptr<Driver> make_genetic_algorithm(const ParameterTable& search, const SearchProblem& problem) {
     GeneticAlgorithmSettings s;
-    s.population = static_cast<int>(search.get_integer_in("population", 20, 2, 100000));
+    s.population = static_cast<int>(search.get_integer_in("population", 20, 2, 1000));
     s.offspring = static_cast<int>(search.get_integer_in("offspring", 8, 1, 100000));
     s.mutation_rate = search.get_real("mutation_rate", 0.2);
     if (!(s.mutation_rate >= 0.0 && s.mutation_rate <= 1.0))

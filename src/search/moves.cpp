@@ -186,7 +186,8 @@ void MirrorMove::apply(Cluster& cluster, Rng& rng, const MoveContext& context) c
     std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return s[i] > s[j]; });
     // Keep the upper ceil(N/2) atoms; the lower atoms become images of the farthest kept ones.
     const std::size_t kept = (n + 1) / 2;
-    const double bond = context.potential ? largest_pair_distance(cluster.species, *context.potential) : 0.0;
+    if (!context.potential) throw Error("the mirror move needs the potential (pair distances)");
+    const double bond = largest_pair_distance(cluster.species, *context.potential);
     const double plane = s[order[kept - 1]] - 0.45 * bond;
     const std::vector<Species> target = cluster.species;
     Cluster out = cluster;

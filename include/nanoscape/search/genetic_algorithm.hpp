@@ -29,7 +29,8 @@ namespace nanoscape {
 
 /// Fitness of a member from its scaled energy rho = (E - E_min) / (E_max - E_min) in the
 /// population (Johnston 2003): exponential exp(-alpha rho), linear 1 - 0.7 rho,
-/// tanh (1 - tanh(2 rho - 1)) / 2. All give 1 ... ~0.05 from the best to the worst member.
+/// tanh (1 - tanh(2 rho - 1)) / 2: from the best to the worst member 1 ... exp(-alpha), 1 ... 0.3
+/// and 0.88 ... 0.12.
 enum class FitnessFunction { exponential, linear, tanh };
 
 /// The fitness of every energy (rho = 0 for all if every energy is the same).
@@ -97,6 +98,8 @@ private:
     // Inserts a relaxed structure if it is new and good enough; returns true if it entered.
     bool offer(const Cluster& cluster, double energy, const ArchiveSettings& archive);
     void refresh_diversity();
+    // Ends a generation: best-so-far and epoch bookkeeping, stall and restart decisions.
+    void close_generation(double tolerance);
 
     GeneticAlgorithmSettings settings_;
     std::vector<std::pair<std::unique_ptr<Crossover>, double>> crossovers_;
@@ -117,6 +120,7 @@ private:
     bool has_epoch_best_ = false;
     long epoch_stall_ = 0;            // generations since epoch_best_ last improved
     long restarts_ = 0;               // populations replaced by new random ones
+    bool restart_pending_ = false;    // restart at the end of this round (update only)
     int failed_starts_ = 0;           // starting structures in a row that did not relax
     double diversity_ = 0.0;
 };

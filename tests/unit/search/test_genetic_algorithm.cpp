@@ -251,6 +251,39 @@ TEST(GeneticAlgorithm, Lj13_ReachesTheIcosahedronAndThePopulationHasNoCopies) {
     }
 }
 
+// stall_generations stops the run; restart_after replaces the population (new starts drawn)
+// and a single-frame start file gives one start, not a population of copies.
+TEST(GeneticAlgorithm, StallStopsRestartRenewsAndOneFrameGivesOneStart) {
+    const auto run = [](const std::string& keys, long steps, bool one_frame) {
+        auto setup = testing::lj_setup(13, 5, steps);
+        setup.engine.stop.target_energy.reset();
+        if (one_frame) {
+            Rng rng(1);
+            setup.problem.start.kind = "file";
+            setup.problem.start.structures = {setup.problem.random_structure(rng)};
+        }
+        setup.search = "driver = \"genetic_algorithm\"\npopulation = 5\noffspring = 5\n" + keys;
+        const auto relaxer = create_relaxer(ParameterTable("relax"));
+        auto driver = create_driver(testing::search_table(setup.search), setup.problem);
+        LocalEvaluator evaluator(*setup.potential, *relaxer, setup.relax, 1);
+        SearchEngine engine(setup.problem, setup.engine, *driver, evaluator, nullptr);
+        testing::NullObserver observer;
+        engine.run(observer);
+        return std::make_pair(engine.progress(), driver->save_state());
+    };
+    // LJ13's icosahedron is found within a few generations; then nothing improves.
+    const auto [stalled, s1] = run("stall_generations = 3\n", 5000, false);
+    EXPECT_EQ(stalled.stop_reason, "stall_generations");
+    EXPECT_LT(stalled.steps, 5000);
+    EXPECT_EQ(s1.at("stall").get<long>(), 3);
+    const auto [renewed, s2] = run("restart_after = 2\n", 200, false);
+    EXPECT_GT(s2.at("restarts").get<long>(), 0);
+    EXPECT_EQ(s2.at("starts").get<long>(), 5 * (1 + s2.at("restarts").get<long>()));
+    const auto [single, s3] = run("", 10, true);
+    EXPECT_EQ(s3.at("starts").get<long>(), 1);
+    EXPECT_EQ(single.counts.reference_relaxations, 1 + 10);
+}
+
 // Every homotop of Ag10Cu3 on a 13-atom Gupta icosahedron (286) relaxed in the test: the GA with
 // swap mutations and homotop crossovers only, from one icosahedral homotop, must reach the lowest.
 TEST(GeneticAlgorithm, Ag10Cu3Icosahedron_FindsTheLowestOfEveryEnumeratedHomotop) {
