@@ -16,11 +16,18 @@ Eigen::Matrix3d random_rotation(Rng& rng) {
     return q.normalized().toRotationMatrix();
 }
 
-Eigen::Vector3d random_direction(Rng& rng) {
+Eigen::Vector3d random_in_unit_ball(Rng& rng) {
     for (;;) {
         const Eigen::Vector3d v(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1));
+        if (v.squaredNorm() <= 1.0) return v;
+    }
+}
+
+Eigen::Vector3d random_direction(Rng& rng) {
+    for (;;) {
+        const Eigen::Vector3d v = random_in_unit_ball(rng);
         const double n = v.norm();
-        if (n > 1e-3 && n <= 1.0) return v / n;
+        if (n > 1e-3) return v / n;
     }
 }
 

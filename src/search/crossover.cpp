@@ -9,6 +9,7 @@
 
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/geometry/alignment.hpp"
+#include "nanoscape/geometry/neighbour_list.hpp"
 
 namespace nanoscape {
 
@@ -46,17 +47,18 @@ Eigen::Matrix3Xd rotated(const Cluster& c, Rng& rng) {
     return r * (c.positions.colwise() - c.centroid());
 }
 
-// Smallest ratio r_ij / pair_distance over pairs with one atom from each parent.
-double closest_approach(const Cluster& child, const std::vector<char>& from_a, const Potential& potential) {
+// Smallest ratio r_ij / pair_distance over pairs with one atom from each parent, where it is
+// below `limit`; infinity if no pair is (a pair below the limit is closer than limit x the
+// largest pair distance, so a cell grid of that cutoff finds every one: linear in N).
+double closest_approach(const Cluster& child, const std::vector<char>& from_a, const Potential& potential, double limit) {
     double lowest = std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < child.size(); ++i)
-        for (std::size_t j = i + 1; j < child.size(); ++j) {
-            if (from_a[i] == from_a[j]) continue;
-            const double r = (child.positions.col(static_cast<Eigen::Index>(i)) -
-                              child.positions.col(static_cast<Eigen::Index>(j)))
-                                 .norm();
-            lowest = std::min(lowest, r / potential.pair_distance(child.species[i], child.species[j]));
-        }
+    if (!(limit > 0)) return lowest;
+    const double cutoff = limit * largest_pair_distance(child.species, potential);
+    CellGrid(child.positions, cutoff).for_each_pair([&](int i, int j, const Eigen::Vector3d&, double r) {
+        if (from_a[static_cast<std::size_t>(i)] == from_a[static_cast<std::size_t>(j)]) return;
+        lowest = std::min(lowest, r / potential.pair_distance(child.species[static_cast<std::size_t>(i)],
+                                                              child.species[static_cast<std::size_t>(j)]));
+    });
     return lowest;
 }
 
@@ -129,7 +131,8 @@ Cluster CutAndSplice::apply(const Cluster& a, const Cluster& b, const std::vecto
             priority[static_cast<std::size_t>(m)] = outside(pb(2, j));
         }
         repair_composition(child, target, priority);
-        const double approach = context.potential ? closest_approach(child, from_a, *context.potential) : 1.0;
+        const double approach =
+            context.potential ? closest_approach(child, from_a, *context.potential, min_distance_) : 1.0;
         if (approach > best_approach) {
             best_approach = approach;
             best = std::move(child);

@@ -50,15 +50,7 @@ std::vector<double> population_fitness(std::span<const double> energies, Fitness
     return out;
 }
 
-std::size_t select_roulette(std::span<const double> fitness, Rng& rng) {
-    const double total = std::accumulate(fitness.begin(), fitness.end(), 0.0);
-    double x = rng.uniform() * total;
-    for (std::size_t i = 0; i < fitness.size(); ++i) {
-        if (x < fitness[i]) return i;
-        x -= fitness[i];
-    }
-    return fitness.size() - 1;
-}
+std::size_t select_roulette(std::span<const double> fitness, Rng& rng) { return draw_weighted(fitness, rng); }
 
 std::size_t select_tournament(std::span<const double> fitness, int size, Rng& rng) {
     const std::size_t n = fitness.size();
@@ -78,11 +70,16 @@ GeneticAlgorithm::GeneticAlgorithm(GeneticAlgorithmSettings settings,
                                    std::vector<std::pair<std::unique_ptr<Crossover>, double>> crossovers,
                                    MoveSet mutations, std::vector<std::string> skipped)
     : settings_(settings), crossovers_(std::move(crossovers)), mutations_(std::move(mutations)),
-      mutations_description_(mutations_.describe()), skipped_(std::move(skipped)) {}
+      mutations_description_(mutations_.describe()), skipped_(std::move(skipped)) {
+    std::vector<std::string> parts;
+    for (const auto& [c, w] : crossovers_) {
+        parts.push_back(fmt::format("{:g} {}", w, c->describe()));
+        crossover_weights_.push_back(w);
+    }
+    crossover_description_ = fmt::format("{}", fmt::join(parts, ", "));
+}
 
 std::string GeneticAlgorithm::describe() const {
-    std::vector<std::string> cross;
-    for (const auto& [c, w] : crossovers_) cross.push_back(fmt::format("{:g} {}", w, c->describe()));
     std::string text = fmt::format(
         "genetic_algorithm: population {}, {} children per round, mutation rate {}, {} selection, {} fitness{}", settings_.population,
         settings_.offspring, settings_.mutation_rate,
@@ -94,21 +91,19 @@ std::string GeneticAlgorithm::describe() const {
     if (settings_.stall_generations > 0)
         text += fmt::format(", stop after {} generations without improvement", settings_.stall_generations);
     text += fmt::format("; crossover {} (homotop crossover for homotops of one geometry); mutations {}",
-                        fmt::join(cross, ", "), mutations_description_);
+                        crossover_description_, mutations_description_);
     if (!skipped_.empty()) text += fmt::format(" (not applicable, skipped: {})", fmt::join(skipped_, ", "));
     return text;
 }
 
 nlohmann::json GeneticAlgorithm::identity() const {
-    std::vector<std::string> cross;
-    for (const auto& [c, w] : crossovers_) cross.push_back(fmt::format("{:g} {}", w, c->describe()));
     return {{"population", settings_.population},
             {"offspring", settings_.offspring},
             {"mutation_rate", settings_.mutation_rate},
             {"restart_after", settings_.restart_after},
             {"selection", settings_.tournament ? fmt::format("tournament {}", settings_.tournament_size) : "roulette"},
             {"fitness", fmt::format("{} {}", fitness_name(settings_.fitness), settings_.fitness_alpha)},
-            {"crossover", fmt::format("{}", fmt::join(cross, ", "))},
+            {"crossover", crossover_description_},
             {"moves", mutations_description_}};
 }
 
@@ -116,10 +111,8 @@ std::size_t GeneticAlgorithm::select(Rng& rng, std::size_t exclude) const {
     // The second parent is drawn from the others: the same parent twice would only copy it.
     std::vector<double> fitness = fitness_;
     if (exclude < fitness.size()) fitness[exclude] = 0.0;
-    std::size_t i = settings_.tournament ? select_tournament(fitness, settings_.tournament_size, rng)
-                                         : select_roulette(fitness, rng);
-    if (i == exclude) i = (i + 1) % fitness.size();  // only when the others all have fitness 0
-    return i;
+    return settings_.tournament ? select_tournament(fitness, settings_.tournament_size, rng)
+                                : select_roulette(fitness, rng);
 }
 
 std::vector<Candidate> GeneticAlgorithm::propose(const SearchView& view, long max_steps) {
@@ -171,16 +164,7 @@ std::vector<Candidate> GeneticAlgorithm::propose(const SearchView& view, long ma
                 c.cluster = homotop_crossover(a, b, *match, problem.species, rng);
                 c.move = homotop_name;
             } else {
-                double total = 0.0;
-                for (const auto& [op, w] : crossovers_) total += w;
-                double x = rng.uniform() * total;
-                const Crossover* chosen = crossovers_.back().first.get();
-                for (const auto& [op, w] : crossovers_) {
-                    if (!(w > 0)) continue;
-                    chosen = op.get();
-                    if (x < w) break;
-                    x -= w;
-                }
+                const Crossover* chosen = crossovers_[draw_weighted(crossover_weights_, rng)].first.get();
                 c.cluster = chosen->apply(a, b, problem.species, rng, context);
                 c.move = chosen->name();
             }
@@ -192,10 +176,11 @@ std::vector<Candidate> GeneticAlgorithm::propose(const SearchView& view, long ma
 
 bool GeneticAlgorithm::offer(const Cluster& cluster, double energy, const ArchiveSettings& archive) {
     std::vector<double> fingerprint = structural_fingerprint(cluster);
-    for (auto& m : population_) {
-        if (!same_minimum(archive, energy, fingerprint, m.energy, m.fingerprint)) continue;
-        return false;  // a copy: the population must not fill with copies
-    }
+    // A copy never enters: the population must not fill with copies.
+    if (std::any_of(population_.begin(), population_.end(), [&](const Member& m) {
+            return same_minimum(archive, energy, fingerprint, m.energy, m.fingerprint);
+        }))
+        return false;
     if (population_.size() >= static_cast<std::size_t>(settings_.population)) {
         if (!(energy < population_.back().energy)) return false;
         population_.pop_back();

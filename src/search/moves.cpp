@@ -19,17 +19,6 @@
 
 namespace nanoscape {
 
-namespace {
-
-Eigen::Vector3d random_in_unit_sphere(Rng& rng) {
-    for (;;) {
-        const Eigen::Vector3d v(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1));
-        if (v.squaredNorm() <= 1.0) return v;
-    }
-}
-
-}  // namespace
-
 std::vector<int> coordination_numbers(const Cluster& cluster, const Potential& potential, double factor) {
     std::vector<int> cn(cluster.size(), 0);
     const double cutoff = factor * largest_pair_distance(cluster.species, potential);
@@ -45,7 +34,7 @@ std::vector<int> coordination_numbers(const Cluster& cluster, const Potential& p
 DisplacementMove::DisplacementMove(double step, StepAdaptation adaptation) : step_(step), adaptation_(adaptation) {}
 
 void DisplacementMove::apply(Cluster& cluster, Rng& rng, const MoveContext&) const {
-    for (Eigen::Index i = 0; i < cluster.positions.cols(); ++i) cluster.positions.col(i) += step_ * random_in_unit_sphere(rng);
+    for (Eigen::Index i = 0; i < cluster.positions.cols(); ++i) cluster.positions.col(i) += step_ * random_in_unit_ball(rng);
 }
 
 void DisplacementMove::report(bool accepted) {
@@ -148,12 +137,12 @@ void RattleMove::apply(Cluster& cluster, Rng& rng, const MoveContext&) const {
     bool moved = false;
     for (Eigen::Index i = 0; i < n; ++i)
         if (rng.uniform() < fraction_) {
-            cluster.positions.col(i) += amplitude_ * random_in_unit_sphere(rng);
+            cluster.positions.col(i) += amplitude_ * random_in_unit_ball(rng);
             moved = true;
         }
     // A rattle that moves nothing would cost a relaxation of the parent itself.
     if (!moved) cluster.positions.col(static_cast<Eigen::Index>(rng.below(static_cast<std::uint64_t>(n)))) +=
-                amplitude_ * random_in_unit_sphere(rng);
+                amplitude_ * random_in_unit_ball(rng);
 }
 
 nlohmann::json RattleMove::save_state() const { return nullptr; }
@@ -279,19 +268,15 @@ const Registry<MoveEntry>& move_registry() {
 void MoveSet::add(std::unique_ptr<Move> move, double weight) { moves_.emplace_back(std::move(move), weight); }
 
 Move& MoveSet::pick(const Cluster& cluster, Rng& rng) {
-    double total = 0.0;
-    for (const auto& [move, weight] : moves_)
-        if (weight > 0 && move->applicable(cluster)) total += weight;
-    if (!(total > 0)) throw Error(fmt::format("no move applies to {}", cluster.formula()));
-    double x = rng.uniform() * total;
-    Move* chosen = nullptr;
-    for (auto& [move, weight] : moves_) {
-        if (!(weight > 0) || !move->applicable(cluster)) continue;
-        chosen = move.get();
-        if (x < weight) break;
-        x -= weight;
+    // Moves that cannot change this cluster take part with weight 0.
+    std::vector<double> weights;
+    bool any = false;
+    for (const auto& [move, weight] : moves_) {
+        weights.push_back(weight > 0 && move->applicable(cluster) ? weight : 0.0);
+        any = any || weights.back() > 0;
     }
-    return *chosen;
+    if (!any) throw Error(fmt::format("no move applies to {}", cluster.formula()));
+    return *moves_[draw_weighted(weights, rng)].first;
 }
 
 MoveSet MoveSet::clone() const {

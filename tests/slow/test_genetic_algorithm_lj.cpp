@@ -15,23 +15,11 @@ namespace {
 // LJ38 (double funnel) over 20 seeds, the GA's defaults, a budget of 20 000 children.
 TEST(GaLj38Seeds, TwentySeeds_AtLeastNineteenReachGlobalMinimum) {
     constexpr long budget = 20000;
-    std::vector<long> relaxations;
-    int reached = 0;
-    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-        const auto out = testing::run_in_memory(testing::lj_ga_setup(38, seed, budget));
-        if (out.progress.target_reached) {
-            ++reached;
-            relaxations.push_back(out.progress.relaxations_to_target);
-        }
-        fmt::print("GA LJ38 seed {:>2}: {}\n", seed,
-                   out.progress.target_reached ? fmt::format("{} relaxations to the GM", out.progress.relaxations_to_target)
-                                               : std::string("not reached"));
-    }
-    std::sort(relaxations.begin(), relaxations.end());
-    const long median = relaxations.empty() ? 0 : relaxations[relaxations.size() / 2];
+    const auto hits = testing::seeds_to_target([](std::uint64_t seed) { return testing::lj_ga_setup(38, seed, budget); },
+                                               20, "GA LJ38");
     fmt::print("GA LJ38: {} of 20 seeds reached -173.928427 within {} children; median relaxations to the first hit {}\n",
-               reached, budget, median);
-    EXPECT_GE(reached, 19);
+               hits.reached, budget, hits.median_relaxations);
+    EXPECT_GE(hits.reached, 19);
 }
 
 // The better of the GA (first, budget ga_budget children) and basin hopping (if the GA missed;

@@ -1,7 +1,9 @@
 #pragma once
 // Runs searches in memory for the regression tests (no files written).
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -97,6 +99,27 @@ inline SearchSetup lj_setup(int n, std::uint64_t seed, long max_steps, int walke
     s.search = fmt::format("walkers = {}\ntemperature = 0.8\nstep_size = {}\nmoves = {{ displacement = 0.9, surface = 0.1 }}\n",
                            walkers, 0.35 * std::pow(2.0, 1.0 / 6.0));
     return s;
+}
+
+// Seeds 1..`seeds` of `setup(seed)`: how many reach the target, and the median relaxations to
+// the first hit over those that do (one line per seed printed, prefixed by `label`).
+struct SeedHits {
+    int reached = 0;
+    long median_relaxations = 0;
+};
+
+inline SeedHits seeds_to_target(const std::function<SearchSetup(std::uint64_t)>& setup, int seeds,
+                                const std::string& label) {
+    std::vector<long> relaxations;
+    for (std::uint64_t seed = 1; seed <= static_cast<std::uint64_t>(seeds); ++seed) {
+        const auto out = run_in_memory(setup(seed));
+        if (out.progress.target_reached) relaxations.push_back(out.progress.relaxations_to_target);
+        fmt::print("{} seed {:>2}: {}\n", label, seed,
+                   out.progress.target_reached ? fmt::format("{} relaxations to the GM", out.progress.relaxations_to_target)
+                                               : std::string("not reached"));
+    }
+    std::sort(relaxations.begin(), relaxations.end());
+    return {static_cast<int>(relaxations.size()), relaxations.empty() ? 0 : relaxations[relaxations.size() / 2]};
 }
 
 // The genetic algorithm with its defaults for LJ_N (relaxation and stop as lj_setup).

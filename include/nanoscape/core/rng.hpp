@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <span>
+#include <stdexcept>
 #include <string_view>
 
 namespace nanoscape {
@@ -76,6 +78,25 @@ private:
     static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     std::uint64_t state_[4]{};
 };
+
+/// Index i drawn with probability weights[i] / sum(weights) (the roulette wheel), from one
+/// uniform draw; entries with weight <= 0 are never drawn (on round-off the last positive one
+/// is returned). Throws std::invalid_argument if no weight is positive.
+[[nodiscard]] inline std::size_t draw_weighted(std::span<const double> weights, Rng& rng) {
+    double total = 0.0;
+    for (const double w : weights)
+        if (w > 0) total += w;
+    if (!(total > 0)) throw std::invalid_argument("draw_weighted: no positive weight");
+    double x = rng.uniform() * total;
+    std::size_t chosen = 0;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        if (!(weights[i] > 0)) continue;
+        chosen = i;
+        if (x < weights[i]) break;
+        x -= weights[i];
+    }
+    return chosen;
+}
 
 /// FNV-1a 64-bit hash of a string (Fowler, Noll, Vo): turns a stream purpose into a number.
 [[nodiscard]] constexpr std::uint64_t fnv1a64(std::string_view text) {

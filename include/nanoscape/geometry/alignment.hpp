@@ -15,7 +15,11 @@ namespace nanoscape {
 /// Graphics Gems III (1992) p. 124). Three uniform draws from `rng`.
 [[nodiscard]] Eigen::Matrix3d random_rotation(Rng& rng);
 
-/// A unit vector drawn uniformly on the sphere (draws from `rng` until one is accepted).
+/// A point drawn uniformly in the unit ball (rejection from the cube [-1, 1]^3).
+[[nodiscard]] Eigen::Vector3d random_in_unit_ball(Rng& rng);
+
+/// A unit vector drawn uniformly on the sphere (random_in_unit_ball, normalised; points within
+/// 1e-3 of the centre are drawn again).
 [[nodiscard]] Eigen::Vector3d random_direction(Rng& rng);
 
 /// Whether `b` is `a` rotated and its atoms renumbered, ignoring species: if so, match[i] is

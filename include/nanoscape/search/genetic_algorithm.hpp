@@ -104,6 +104,8 @@ private:
     GeneticAlgorithmSettings settings_;
     std::vector<std::pair<std::unique_ptr<Crossover>, double>> crossovers_;
     MoveSet mutations_;
+    std::vector<double> crossover_weights_;  // of crossovers_, same order
+    std::string crossover_description_;
     std::string mutations_description_;
     std::vector<std::string> skipped_;
 
