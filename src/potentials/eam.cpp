@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 
 #include "nanoscape/geometry/neighbour_list.hpp"
+#include "nanoscape/potentials/local_energy.hpp"
 
 namespace nanoscape {
 
@@ -497,6 +498,30 @@ Eam::Value Eam::pair(Species a, Species b, double r) const {
     const Cubic& c = pair_knots(type_index(a), type_index(b))[m - 1].r_phi;
     const double phi = cubic_value(c.c3, c.c4, c.c5, c.c6, p) / r;
     return {phi, (cubic_slope(c.c3, c.c4, c.c5, p) * rdr_ - phi) / r};
+}
+
+std::unique_ptr<SiteSumForm> Eam::site_sum_form(const std::vector<Species>& species) const {
+    for (Species z : species) (void)type_index(z);  // throws for a species without tables
+    class Form final : public SiteSumForm {
+    public:
+        Form(const Eam& eam, const std::vector<Species>& species) : eam_(eam), species_(species) {}
+        const std::vector<Species>& species() const override { return species_; }
+        int channels() const override { return 2; }
+        double range() const override { return eam_.tables_.cutoff; }
+        void pair_terms(int a, int b, double r, double* out) const override {
+            const Species za = species_[static_cast<std::size_t>(a)], zb = species_[static_cast<std::size_t>(b)];
+            out[0] = 0.5 * eam_.pair(za, zb, r).value;
+            out[1] = eam_.density(za, zb, r).value;
+        }
+        double site_energy(int a, const double* sums) const override {
+            return eam_.embedding(species_[static_cast<std::size_t>(a)], sums[1]).value + sums[0];
+        }
+
+    private:
+        const Eam& eam_;
+        std::vector<Species> species_;
+    };
+    return std::make_unique<Form>(*this, species);
 }
 
 double Eam::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::VectorXd* atom_energies) const {

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "nanoscape/geometry/neighbour_list.hpp"
+#include "nanoscape/potentials/local_energy.hpp"
 
 namespace nanoscape {
 
@@ -153,6 +154,63 @@ const Emt::Model& Emt::model_for(const Cluster& cluster) const {
     return models_[largest];
 }
 
+double Emt::site_term(const ElementParameters& p, double sigma1, double* de_dsigma) {
+    if (!(sigma1 > 0.0)) {
+        // No neighbour within the list radius: a free atom, E = -E0 (ASE's convention).
+        if (de_dsigma) *de_dsigma = 0.0;
+        return -p.e0;
+    }
+    const double ds = -std::log(sigma1 / 12.0) / (beta * p.eta2);
+    const double x = p.lambda * ds;
+    const double y = std::exp(-x);
+    const double z = 6.0 * p.v0 * std::exp(-p.kappa * ds);
+    // dE/dds = -(E0 lambda^2 ds e^{-lambda ds} + kappa z); dds/dsigma = -1/(beta eta2 sigma)
+    if (de_dsigma) *de_dsigma = (x * y * p.e0 * p.lambda + p.kappa * z) / (sigma1 * beta * p.eta2);
+    return p.e0 * ((1.0 + x) * y - 1.0) + z;
+}
+
+std::unique_ptr<SiteSumForm> Emt::site_sum_form(const std::vector<Species>& species) const {
+    check_cluster_species(species_only(species));
+    if (options_.asap_cutoff && species.size() > 1) return nullptr;
+    // Sums of atom i (type a) over neighbours j (type b), as in compute():
+    //   S^0 = sigma1_i = sum sigma_scale_ab exp(-eta2_b r) theta(r)
+    //   S^1 = -1/2 sum (y_ab + y_ba),  y_ab = pair_scale_ab exp(-kappa_b r / beta) theta(r)
+    class Form final : public SiteSumForm {
+    public:
+        Form(const Emt& emt, const std::vector<Species>& species) : species_(species) {
+            for (Species z : species) {
+                types_.push_back(static_cast<std::size_t>(emt.type_of_[static_cast<std::size_t>(z)]));
+                params_.push_back(emt.params_[types_.back()]);
+            }
+            model_ = emt.options_.asap_cutoff ? emt.models_[types_.front()] : emt.models_.front();
+            nt_ = emt.params_.size();
+        }
+        const std::vector<Species>& species() const override { return species_; }
+        int channels() const override { return 2; }
+        double range() const override { return model_.r_list; }
+        void pair_terms(int a, int b, double r, double* out) const override {
+            const std::size_t ta = types_[static_cast<std::size_t>(a)], tb = types_[static_cast<std::size_t>(b)];
+            const ElementParameters &pa = params_[static_cast<std::size_t>(a)], &pb = params_[static_cast<std::size_t>(b)];
+            const double theta = 1.0 / (1.0 + std::exp(model_.acut * (r - model_.rc)));
+            out[0] = model_.sigma_scale[ta * nt_ + tb] * std::exp(-pb.eta2 * r) * theta;
+            const double y_ab = model_.pair_scale[ta * nt_ + tb] * std::exp(-pb.kappa_over_beta * r) * theta;
+            const double y_ba = model_.pair_scale[tb * nt_ + ta] * std::exp(-pa.kappa_over_beta * r) * theta;
+            out[1] = -0.5 * (y_ab + y_ba);
+        }
+        double site_energy(int a, const double* sums) const override {
+            return site_term(params_[static_cast<std::size_t>(a)], sums[0], nullptr) + sums[1];
+        }
+
+    private:
+        std::vector<Species> species_;
+        std::vector<std::size_t> types_;  // the potential's type of each form type
+        std::vector<ElementParameters> params_;
+        Model model_;
+        std::size_t nt_ = 0;
+    };
+    return std::make_unique<Form>(*this, species);
+}
+
 double Emt::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::VectorXd* atom_energies) const {
     check_cluster_species(cluster);
     const Model& m = model_for(cluster);
@@ -207,20 +265,7 @@ double Emt::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::Vec
     if (atom_energies) atom_energies->resize(n);
     for (Eigen::Index i = 0; i < n; ++i) {
         const ElementParameters& p = params_[static_cast<std::size_t>(type[static_cast<std::size_t>(i)])];
-        double e_i;
-        if (sigma1[i] > 0.0) {
-            const double ds = -std::log(sigma1[i] / 12.0) / (beta * p.eta2);
-            const double x = p.lambda * ds;
-            const double y = std::exp(-x);
-            const double z = 6.0 * p.v0 * std::exp(-p.kappa * ds);
-            // dE/dds = -(E0 lambda^2 ds e^{-lambda ds} + kappa z); dds/dsigma = -1/(beta eta2 sigma)
-            de_dsigma[i] = (x * y * p.e0 * p.lambda + p.kappa * z) / (sigma1[i] * beta * p.eta2);
-            e_i = p.e0 * ((1.0 + x) * y - 1.0) + z;
-        } else {
-            // No neighbour within the list radius: a free atom, E = -E0 (ASE's convention).
-            de_dsigma[i] = 0.0;
-            e_i = -p.e0;
-        }
+        double e_i = site_term(p, sigma1[i], &de_dsigma[i]);
         e_i += pair_energy[i];
         energy += e_i;
         if (atom_energies) (*atom_energies)[i] = e_i;

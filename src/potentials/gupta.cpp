@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "nanoscape/geometry/neighbour_list.hpp"
+#include "nanoscape/potentials/local_energy.hpp"
 
 namespace nanoscape {
 
@@ -173,6 +174,42 @@ double Gupta::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::V
         forces->col(j) -= f;
     });
     return energy;
+}
+
+std::unique_ptr<SiteSumForm> Gupta::site_sum_form(const std::vector<Species>& species) const {
+    check_pairs(species_only(species));
+    class Form final : public SiteSumForm {
+    public:
+        Form(const Gupta& gupta, const std::vector<Species>& species) : gupta_(gupta), species_(species) {
+            range_ = gupta.cutoff_;
+            if (!std::isfinite(range_)) {
+                // No cutoff: leave out the pairs whose terms are below 1e-15 of their value at
+                // r0 (phi ~ exp(-p x), rho ~ exp(-2 q x) with x = r/r0 - 1).
+                range_ = 0.0;
+                for (Species a : species)
+                    for (Species b : species)
+                        for (const auto& pr : gupta.parameters_.pairs)
+                            if ((pr.a == a && pr.b == b) || (pr.a == b && pr.b == a))
+                                range_ = std::max(range_, pr.r0 * (1.0 + std::log(1e15) / std::min(pr.p, 2.0 * pr.q)));
+            }
+        }
+        const std::vector<Species>& species() const override { return species_; }
+        int channels() const override { return 2; }
+        double range() const override { return range_; }
+        void pair_terms(int a, int b, double r, double* out) const override {
+            const PairValues v = gupta_.evaluate(
+                gupta_.table(species_[static_cast<std::size_t>(a)], species_[static_cast<std::size_t>(b)]), r);
+            out[0] = v.phi;
+            out[1] = v.rho;
+        }
+        double site_energy(int, const double* sums) const override { return sums[0] - std::sqrt(sums[1]); }
+
+    private:
+        const Gupta& gupta_;
+        std::vector<Species> species_;
+        double range_ = 0.0;
+    };
+    return std::make_unique<Form>(*this, species);
 }
 
 std::unique_ptr<Potential> make_gupta(const ParameterTable& table) {

@@ -6,8 +6,11 @@
 
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/geometry/neighbour_list.hpp"
+#include "nanoscape/potentials/local_energy.hpp"
 
 namespace nanoscape {
+
+std::unique_ptr<SiteSumForm> Potential::site_sum_form(const std::vector<Species>&) const { return nullptr; }
 
 void Potential::check_species(const Cluster& cluster) const {
     const auto supported = supported_species();

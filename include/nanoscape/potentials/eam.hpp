@@ -121,6 +121,8 @@ public:
     [[nodiscard]] double compute(const Cluster& cluster, Eigen::Matrix3Xd* forces,
                                  Eigen::VectorXd* atom_energies) const override;
 
+    /// Site sums: S^0 = sum phi_ab / 2, S^1 = sum f_ab, G = F_a(S^1) + S^0.
+    [[nodiscard]] std::unique_ptr<SiteSumForm> site_sum_form(const std::vector<Species>& species) const override;
     /// Interpolated value and derivative of a table function.
     struct Value {
         double value;       ///< F (eV), f (density) or phi (eV)

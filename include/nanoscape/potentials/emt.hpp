@@ -85,6 +85,9 @@ public:
     [[nodiscard]] std::vector<Species> supported_species() const override { return species_; }
     /// fcc nearest-neighbour distance beta s0 (Angstrom), s0 the mean of the two species'.
     [[nodiscard]] double pair_distance(Species a, Species b) const override;
+    /// Site sums: sigma1 and the atomic-sphere pair sum; nullptr with asap_cutoff for several
+    /// species, whose cutoff depends on the species present.
+    [[nodiscard]] std::unique_ptr<SiteSumForm> site_sum_form(const std::vector<Species>& species) const override;
     [[nodiscard]] double compute(const Cluster& cluster, Eigen::Matrix3Xd* forces,
                                  Eigen::VectorXd* atom_energies) const override;
 
@@ -115,6 +118,10 @@ private:
 
     EmtOptions options_;
     std::vector<Species> species_;                        // supported, sorted by Z
+    // Cohesive and atomic-sphere terms of an atom with density sum sigma1 (eV), and
+    // dE_i/dsigma1 into *de_dsigma.
+    static double site_term(const ElementParameters& p, double sigma1, double* de_dsigma);
+
     std::vector<ElementParameters> params_;               // per type
     std::array<int, max_atomic_number + 1> type_of_{};    // species -> type, or -1
     std::vector<Model> models_;  // default: one model; asap: one per type (s0_max = that type's s0)

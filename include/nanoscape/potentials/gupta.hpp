@@ -63,6 +63,9 @@ public:
     [[nodiscard]] double compute(const Cluster& cluster, Eigen::Matrix3Xd* forces,
                                  Eigen::VectorXd* atom_energies) const override;
 
+    /// Site sums: S^0 = sum phi_ab, S^1 = sum rho_ab, G = S^0 - sqrt(S^1); without a cutoff, pairs
+    /// farther than r0 (1 + ln(1e15) / min(p, 2q)) are left out (each term < 1e-15 of its value at r0).
+    [[nodiscard]] std::unique_ptr<SiteSumForm> site_sum_form(const std::vector<Species>& species) const override;
     /// Pair functions at distance r (Angstrom) for species a, b: phi (eV), dphi/dr (eV/A),
     /// rho (eV^2), drho/dr (eV^2/A). Exposed for the tail-continuity tests.
     struct PairValues { double phi, dphi, rho, drho; };

@@ -5,6 +5,7 @@
 /// F = -dE/dx (eV/Angstrom) and per-atom energies of a finite cluster. Implementations are
 /// const and re-entrant: many threads relax different clusters with one Potential.
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "nanoscape/geometry/cluster.hpp"
 
 namespace nanoscape {
+
+class SiteSumForm;
 
 class Potential {
 public:
@@ -42,6 +45,11 @@ public:
     double energy_and_forces(const Cluster& cluster, Eigen::Matrix3Xd& forces) const {
         return compute(cluster, &forces, nullptr);
     }
+    /// The potential as a sum of site energies of pair-term sums (potentials/local_energy.hpp),
+    /// valid for every configuration of the species `species` (any subset of them present), so
+    /// chemical moves cost O(neighbours); nullptr if the potential cannot offer it.
+    [[nodiscard]] virtual std::unique_ptr<SiteSumForm> site_sum_form(const std::vector<Species>& species) const;
+
     /// Throws InputError naming every species of `cluster` this potential has no parameters for.
     void check_species(const Cluster& cluster) const;
 };

@@ -1,0 +1,116 @@
+// Local energy changes of chemical moves against full evaluations, for every shipped potential.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "nanoscape/geometry/builders.hpp"
+#include "nanoscape/potentials/local_energy.hpp"
+#include "support/potential_cases.hpp"
+
+namespace nanoscape {
+namespace {
+
+using testing::PotentialCase;
+
+class LocalEnergyConformance : public ::testing::TestWithParam<PotentialCase> {};
+
+// Random swaps of unlike atoms and species changes, half of them committed: after every trial
+// the predicted change equals the difference of two full evaluations, and after every commit
+// the tracked energy equals a full evaluation of the new configuration (to 1e-9 eV).
+TEST_P(LocalEnergyConformance, TrialsAndCommits_MatchFullEvaluations) {
+    const auto potential = load_potential_spec(GetParam().spec, GetParam().variant);
+    const auto species = testing::test_species(*potential);
+    if (species.size() < 2) GTEST_SKIP() << "one species only";
+    const Cluster start = testing::random_cluster_for(*potential, species, 40, 7);
+    auto local = make_local_energy(*potential, start, species);
+    EXPECT_EQ(local->local(), potential->type() != "lj") << local->describe();
+    EXPECT_NEAR(local->energy(), potential->energy(start), 1e-9);
+    Rng rng = make_stream(11, 0);
+    int checked = 0;
+    for (int t = 0; t < 300; ++t) {
+        const Cluster before = local->cluster();
+        Cluster after = before;
+        const int i = static_cast<int>(rng.below(before.size()));
+        double delta;
+        if (t % 3 == 2) {
+            const Species to = before.species[static_cast<std::size_t>(i)] == species[0] ? species[1] : species[0];
+            after.species[static_cast<std::size_t>(i)] = to;
+            delta = local->trial_change(i, to);
+        } else {
+            int j = static_cast<int>(rng.below(before.size()));
+            if (before.species[static_cast<std::size_t>(i)] == before.species[static_cast<std::size_t>(j)]) continue;
+            std::swap(after.species[static_cast<std::size_t>(i)], after.species[static_cast<std::size_t>(j)]);
+            delta = local->trial_swap(i, j);
+        }
+        const double e_before = potential->energy(before), e_after = potential->energy(after);
+        ASSERT_NEAR(delta, e_after - e_before, 1e-9) << "trial " << t;
+        ++checked;
+        if (rng.uniform() < 0.5) {
+            local->commit();
+            ASSERT_EQ(local->cluster().species, after.species);
+            ASSERT_NEAR(local->energy(), e_after, 1e-9) << "trial " << t;
+        }
+    }
+    EXPECT_GT(checked, 150);
+    // set_species resets the configuration: energy from scratch.
+    local->set_species(start.species);
+    EXPECT_NEAR(local->energy(), potential->energy(start), 1e-9);
+    EXPECT_NEAR(local->recompute(), potential->energy(start), 1e-9);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPotentials, LocalEnergyConformance, ::testing::ValuesIn(testing::all_potential_cases()),
+                         [](const auto& info) { return info.param.name; });
+
+// Neighbouring sites swapped with each other (a site's neighbour is itself a site), on a
+// 147-atom icosahedron where every atom has a full shell.
+TEST(LocalEnergy, AdjacentSwapsOnIcosahedron_MatchFullEvaluation) {
+    for (const char* spec : {"emt", NANOSCAPE_SOURCE_DIR "/inputs/potentials/gupta_agcu_ferrando.toml"}) {
+        const auto potential = load_potential_spec(spec, "");
+        const Species ag = species_from_symbol("Ag"), cu = species_from_symbol("Cu");
+        Cluster c = make_icosahedron(4, potential->pair_distance(ag, ag), ag);
+        for (std::size_t i = 0; i < c.size(); ++i) c.species[i] = i % 3 == 0 ? cu : ag;
+        auto local = make_local_energy(*potential, c, {cu, ag});
+        ASSERT_TRUE(local->local());
+        Rng rng = make_stream(3, 0);
+        int adjacent = 0;
+        for (int t = 0; t < 400; ++t) {
+            const int i = static_cast<int>(rng.below(c.size()));
+            int j = -1;
+            for (std::size_t k = 0; k < c.size(); ++k)
+                if (static_cast<int>(k) != i && (c.positions.col(k) - c.positions.col(i)).norm() < 1.2 * potential->pair_distance(ag, ag) &&
+                    local->cluster().species[k] != local->cluster().species[static_cast<std::size_t>(i)]) {
+                    j = static_cast<int>(k);
+                    break;
+                }
+            if (j < 0) continue;
+            ++adjacent;
+            const double delta = local->trial_swap(i, j);
+            Cluster after = local->cluster();
+            std::swap(after.species[static_cast<std::size_t>(i)], after.species[static_cast<std::size_t>(j)]);
+            ASSERT_NEAR(delta, potential->energy(after) - potential->energy(local->cluster()), 1e-9) << spec;
+            local->commit();
+        }
+        EXPECT_GT(adjacent, 100);
+        EXPECT_NEAR(local->energy(), potential->energy(local->cluster()), 1e-9) << spec;
+    }
+}
+
+TEST(LocalEnergy, SpeciesOutsideTheList_IsInputError) {
+    const auto potential = load_potential_spec("emt", "");
+    const Cluster c = testing::random_cluster_for(*potential, {species_from_symbol("Pt"), species_from_symbol("Au")}, 10, 1);
+    EXPECT_THROW((void)make_local_energy(*potential, c, {species_from_symbol("Pt")}), InputError);
+}
+
+TEST(LocalEnergy, TablesOverTheMemoryCap_FallBackToFullEvaluation) {
+    const auto potential = load_potential_spec("emt", "");
+    const std::vector<Species> sp{species_from_symbol("Pt"), species_from_symbol("Au")};
+    const Cluster c = testing::random_cluster_for(*potential, sp, 30, 1);
+    auto local = make_local_energy(*potential, c, sp, 1000);
+    EXPECT_FALSE(local->local());
+    (void)local->trial_swap(0, 1);
+    EXPECT_EQ(local->full_evaluations(), 2);  // the start and the trial
+}
+
+}  // namespace
+}  // namespace nanoscape
