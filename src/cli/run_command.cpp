@@ -75,6 +75,7 @@ int run(const RunOptions& o) {
     if (o.resume && o.overwrite) throw InputError("--resume and --overwrite exclude each other");
     RunConfig config = load_run_config(o.run_file, overrides_of(o));
     const int threads = resolve_threads(o.threads);
+    omp_set_num_threads(threads);  // the default team of every OpenMP loop (drivers' replicas too)
     const auto mode = o.resume ? RunDirectoryMode::resume
                                : (o.overwrite ? RunDirectoryMode::overwrite : RunDirectoryMode::fresh);
     RunDirectory directory(config, mode, threads);

@@ -9,11 +9,13 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "nanoscape/core/version.hpp"
+#include "nanoscape/geometry/chemical_order.hpp"
 #include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/xyz.hpp"
 
@@ -40,6 +42,35 @@ XyzFrame frame_of(const Minimum& m, int rank) {
     f.set_info("move", m.move);
     f.set_info("evaluations", std::to_string(m.evaluations));
     return f;
+}
+
+// Ordering descriptors as info keys: bonds_A_B, surface_A (fraction of the surface sites),
+// shells_A (fraction of each shell's sites, from the surface inward).
+void add_chemical_order(XyzFrame& f, const ChemicalOrder& order) {
+    const auto names = order.bond_names();
+    for (std::size_t k = 0; k < names.size(); ++k) f.set_info("bonds_" + names[k], std::to_string(order.bonds[k]));
+    for (std::size_t e = 0; e < order.elements.size(); ++e) {
+        const std::string el = symbol(order.elements[e]);
+        f.set_info("surface_" + el, fmt::format("{:.4f}", order.surface_fraction[e]));
+        std::vector<std::string> shells;
+        for (const auto& s : order.shell_fraction) shells.push_back(fmt::format("{:.4f}", s[e]));
+        f.set_info("shells_" + el, fmt::format("{}", fmt::join(shells, " ")));
+    }
+}
+
+nlohmann::ordered_json chemical_order_json(const ChemicalOrder& order) {
+    nlohmann::ordered_json j;
+    const auto names = order.bond_names();
+    for (std::size_t k = 0; k < names.size(); ++k) j["bonds"][names[k]] = order.bonds[k];
+    j["shell_size"] = order.shell_size;
+    for (std::size_t e = 0; e < order.elements.size(); ++e) {
+        const std::string el = symbol(order.elements[e]);
+        j["surface_fraction"][el] = order.surface_fraction[e];
+        std::vector<double> shells;
+        for (const auto& s : order.shell_fraction) shells.push_back(s[e]);
+        j["shell_fraction"][el] = shells;
+    }
+    return j;
 }
 
 std::string energy_text(double e) { return std::isfinite(e) ? fmt::format("{:.10f}", e) : std::string("nan"); }
@@ -195,7 +226,13 @@ void RunDirectory::write_results(const SearchEngine& engine, const std::string& 
     const auto& archive = engine.archive();
     std::vector<XyzFrame> minima;
     int rank = 0;
-    for (const auto& m : archive.minima()) minima.push_back(frame_of(m, ++rank));
+    const std::vector<Species>& elements = config_.problem.start.element_order;
+    const bool alloy = unique_species(config_.problem.species).size() > 1 && elements.size() > 1;
+    const auto pair_distance = [&](Species a, Species b) { return config_.potential->pair_distance(a, b); };
+    for (const auto& m : archive.minima()) {
+        minima.push_back(frame_of(m, ++rank));
+        if (alloy) add_chemical_order(minima.back(), chemical_order(m.cluster, elements, pair_distance));
+    }
     if (!minima.empty()) {
         write_xyz((dir / "best.xyz").string(), {minima.front()});
         write_xyz((dir / "minima.xyz").string(), minima);
@@ -211,6 +248,7 @@ void RunDirectory::write_results(const SearchEngine& engine, const std::string& 
     j["reference_evaluations"] = p.counts.reference_evaluations;
     j["reference_relaxations"] = p.counts.reference_relaxations;
     j["surrogate_predictions"] = p.counts.surrogate_predictions;
+    j["reference_local_updates"] = p.counts.local_updates;
     j["failed_evaluations"] = p.counts.failed;
     j["steps"] = p.steps;
     j["minima_found"] = archive.found();
@@ -223,6 +261,9 @@ void RunDirectory::write_results(const SearchEngine& engine, const std::string& 
         j["relaxations_to_target"] = if_reached(p.relaxations_to_target);
         j["steps_to_target"] = if_reached(p.steps_to_target);
     }
+    if (alloy && !archive.minima().empty())
+        j["best_chemical_order"] = chemical_order_json(chemical_order(archive.minima().front().cluster, elements, pair_distance));
+    if (const auto report = engine.driver().report(); !report.is_null()) j[engine.driver().name()] = report;
     if (!p.stop_reason.empty()) j["stop_reason"] = p.stop_reason;
     if (!error.empty()) j["error"] = error;
     j["wall_time_s"] = p.elapsed;

@@ -167,9 +167,8 @@ public:
         rebuild();
     }
 
-    double recompute() override {
-        energy_ = 0.0;
-        for (double e : site_) energy_ += e;
+    double resync() override {
+        rebuild();
         return energy_;
     }
 
@@ -201,7 +200,8 @@ private:
         }
         trial_type_.assign(types_.size(), -1);
         pending_ = false;
-        recompute();
+        energy_ = 0.0;
+        for (double e : site_) energy_ += e;
     }
 
     std::unique_ptr<SiteSumForm> form_;
@@ -226,9 +226,9 @@ private:
 // One full evaluation per trial: for potentials without a site-sum form.
 class FullEnergy final : public LocalEnergy {
 public:
-    FullEnergy(const Potential& potential, const Cluster& cluster, std::string why)
+    FullEnergy(const Potential& potential, const Cluster& cluster, double known_energy, std::string why)
         : potential_(potential), cluster_(cluster), trial_(cluster), why_(std::move(why)) {
-        energy_ = evaluate(cluster_);
+        energy_ = std::isfinite(known_energy) ? known_energy : evaluate(cluster_);
     }
     [[nodiscard]] std::string describe() const override { return fmt::format("full evaluation per trial ({})", why_); }
     [[nodiscard]] bool local() const override { return false; }
@@ -252,7 +252,7 @@ public:
         energy_ = evaluate(cluster_);
         pending_ = false;
     }
-    double recompute() override { return energy_; }
+    double resync() override { return energy_; }
 
 private:
     double evaluate(const Cluster& c) {
@@ -269,13 +269,14 @@ private:
 }  // namespace
 
 std::unique_ptr<LocalEnergy> make_local_energy(const Potential& potential, const Cluster& cluster,
-                                               const std::vector<Species>& species, std::size_t max_table_bytes) {
+                                               const std::vector<Species>& species, double known_energy,
+                                               std::size_t max_table_bytes) {
     for (Species z : cluster.unique_species())
         if (std::find(species.begin(), species.end(), z) == species.end())
             throw InputError(fmt::format("local energy: the cluster contains {}, which is not among the species {}",
                                          symbol(z), join_symbols(species, " ")));
     std::unique_ptr<SiteSumForm> form = potential.site_sum_form(species);
-    if (!form) return std::make_unique<FullEnergy>(potential, cluster, fmt::format("{} offers no site-sum form", potential.type()));
+    if (!form) return std::make_unique<FullEnergy>(potential, cluster, known_energy, fmt::format("{} offers no site-sum form", potential.type()));
     if (form->channels() < 1 || form->channels() > SiteSumForm::max_channels || !std::isfinite(form->range()))
         throw Error(fmt::format("{}: malformed site-sum form ({} channels, range {})", potential.type(), form->channels(),
                                 form->range()));
@@ -286,7 +287,7 @@ std::unique_ptr<LocalEnergy> make_local_energy(const Potential& potential, const
     const std::size_t bytes = pairs * nt * nt * static_cast<std::size_t>(form->channels()) * sizeof(double);
     if (bytes > max_table_bytes)
         return std::make_unique<FullEnergy>(
-            potential, cluster,
+            potential, cluster, known_energy,
             fmt::format("the pair tables would need {:.1f} GiB (range {:.2f} A)", static_cast<double>(bytes) / (1 << 30), form->range()));
     return std::make_unique<SiteSumEnergy>(std::move(form), cluster);
 }

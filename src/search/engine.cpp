@@ -53,7 +53,7 @@ void SearchEngine::account(const Candidate& candidate, const Evaluation& result,
     row.extra = outcome.extra;
     row.status = result.status;
     ++progress_.rows;
-    if (result.ok()) {
+    if (result.ok() && candidate.archive) {
         Minimum m;
         m.cluster = result.cluster;
         m.energy = result.energy;
@@ -64,7 +64,7 @@ void SearchEngine::account(const Candidate& candidate, const Evaluation& result,
         archive_.insert(std::move(m));
     }
     const auto& stop = settings_.stop;
-    if (stop.target_energy && !progress_.target_reached && result.ok() &&
+    if (stop.target_energy && !progress_.target_reached && result.ok() && candidate.archive &&
         result.energy <= *stop.target_energy + stop.target_tolerance) {
         progress_.target_reached = true;
         progress_.evaluations_to_target = row.reference_evaluations;

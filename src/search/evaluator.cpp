@@ -37,6 +37,7 @@ nlohmann::json counts_to_json(const EvaluationCounts& c) {
     return {{"reference_evaluations", c.reference_evaluations},
             {"reference_relaxations", c.reference_relaxations},
             {"surrogate_predictions", c.surrogate_predictions},
+            {"local_updates", c.local_updates},
             {"failed", c.failed}};
 }
 
@@ -46,6 +47,7 @@ EvaluationCounts counts_from_json(const nlohmann::json& j) {
     c.reference_relaxations = j.at("reference_relaxations").get<long>();
     c.surrogate_predictions = j.at("surrogate_predictions").get<long>();
     c.failed = j.at("failed").get<long>();
+    c.local_updates = j.value("local_updates", 0L);  // checkpoints before homotop MC have none
     return c;
 }
 
@@ -77,7 +79,11 @@ std::vector<Evaluation> LocalEvaluator::evaluate(std::span<const Candidate> batc
         if (out.ok()) out.energy = r.energy;
     });
     // Counted here, in candidate order, after the parallel part: one place, no races.
-    for (const auto& r : results) {
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        Evaluation& r = results[i];
+        r.evaluations += batch[i].prior_evaluations;
+        r.local_updates = batch[i].local_updates;
+        counts_.local_updates += r.local_updates;
         counts_.reference_evaluations += r.evaluations;
         counts_.reference_relaxations += r.relaxations;
         if (!r.ok()) ++counts_.failed;

@@ -1,13 +1,17 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "nanoscape/search/basin_hopping.hpp"
 #include "nanoscape/search/driver.hpp"
 #include "nanoscape/search/genetic_algorithm.hpp"
+#include "nanoscape/search/homotop_mc.hpp"
 #include "nanoscape/search/random_search.hpp"
 
 namespace nanoscape {
+
+nlohmann::json Driver::report() const { return nullptr; }
 
 const Registry<DriverEntry>& driver_registry() {
     // One line per driver: key, summary, its own [search] keys, factory, example keys. The first
@@ -17,6 +21,8 @@ const Registry<DriverEntry>& driver_registry() {
          basin_hopping_keys(), make_basin_hopping, "walkers = 3\nreseed_after = 100"},
         {"genetic_algorithm", "steady-state GA: cut-and-splice crossover, mutations, duplicate control (Deaven & Ho 1995)",
          genetic_algorithm_keys(), make_genetic_algorithm, "population = 6\noffspring = 4"},
+        {"homotop_mc", "Metropolis swaps (or species changes) of the chemical ordering on a fixed motif, local energy updates, annealing, parallel tempering",
+         homotop_mc_keys(), make_homotop_mc, "temperature = [300.0, 600.0]\nsweeps_per_block = 0.5"},
         {"random_search", "relax independent random (or motif) starting structures and keep the best: the baseline",
          random_search_keys(), make_random_search, "batch = 4"},
     });

@@ -56,7 +56,7 @@ TEST_P(LocalEnergyConformance, TrialsAndCommits_MatchFullEvaluations) {
     // set_species resets the configuration: energy from scratch.
     local->set_species(start.species);
     EXPECT_NEAR(local->energy(), potential->energy(start), 1e-9);
-    EXPECT_NEAR(local->recompute(), potential->energy(start), 1e-9);
+    EXPECT_NEAR(local->resync(), potential->energy(start), 1e-9);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPotentials, LocalEnergyConformance, ::testing::ValuesIn(testing::all_potential_cases()),
@@ -106,7 +106,7 @@ TEST(LocalEnergy, TablesOverTheMemoryCap_FallBackToFullEvaluation) {
     const auto potential = load_potential_spec("emt", "");
     const std::vector<Species> sp{species_from_symbol("Pt"), species_from_symbol("Au")};
     const Cluster c = testing::random_cluster_for(*potential, sp, 30, 1);
-    auto local = make_local_energy(*potential, c, sp, 1000);
+    auto local = make_local_energy(*potential, c, sp, std::nan(""), 1000);
     EXPECT_FALSE(local->local());
     (void)local->trial_swap(0, 1);
     EXPECT_EQ(local->full_evaluations(), 2);  // the start and the trial

@@ -18,6 +18,7 @@
 /// back to a full evaluation per trial for one that does not (Lennard-Jones, external codes).
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -71,9 +72,12 @@ public:
     /// reset to a stored configuration; costs one full pass (counted as one evaluation for the
     /// fallback, none for the local form, which recomputes its own sums).
     virtual void set_species(const std::vector<Species>& species) = 0;
-    /// Energy of the current configuration computed from scratch (eV): the local form sums its
-    /// stored site energies again (O(N)), the fallback returns its last full evaluation.
-    [[nodiscard]] virtual double recompute() = 0;
+    /// Recomputes the state of the current configuration from scratch and returns its energy
+    /// (eV): the local form's sums (O(pairs), about the cost of N/10 trials), so the state
+    /// depends only on the configuration and not on the trials that led to it (rounding
+    /// included: a resumed search continues bit for bit); the fallback's energy is a full
+    /// evaluation already and is returned as it is.
+    virtual double resync() = 0;
 
     /// Trial of exchanging the species of atoms i and j.
     double trial_swap(int i, int j);
@@ -94,9 +98,12 @@ protected:
 /// The local energy of `cluster` on `potential`: the potential's SiteSumForm for `species`
 /// (every species a configuration may contain; the form must hold for any subset of them) if it
 /// offers one and its tables fit in `max_table_bytes`, otherwise a full evaluation per trial.
-/// The cluster's own species must be among `species`. The potential must outlive the result.
+/// The cluster's own species must be among `species`. `known_energy` (eV), if finite, is the
+/// cluster's energy as evaluated elsewhere: the fallback then starts without an evaluation (the
+/// local form always computes its own). The potential must outlive the result.
 [[nodiscard]] std::unique_ptr<LocalEnergy> make_local_energy(const Potential& potential, const Cluster& cluster,
                                                              const std::vector<Species>& species,
+                                                             double known_energy = std::numeric_limits<double>::quiet_NaN(),
                                                              std::size_t max_table_bytes = std::size_t{1} << 31);
 
 }  // namespace nanoscape

@@ -64,6 +64,8 @@ public:
     [[nodiscard]] virtual std::vector<std::string> trace_columns() const = 0;
     /// Everything a checkpoint needs to continue exactly (walkers, streams, move states).
     [[nodiscard]] virtual nlohmann::json save_state() const = 0;
+    /// The driver's own figures for summary.json (written under the driver's name), or null.
+    [[nodiscard]] virtual nlohmann::json report() const;
     /// Restores save_state(); `problem` is the run's (structures must have its composition).
     /// Throws (nlohmann::json exceptions or InputError) on a malformed state.
     virtual void load_state(const nlohmann::json& state, const SearchProblem& problem) = 0;

@@ -34,6 +34,16 @@ struct Candidate {
     int origin = 0;        ///< walker, individual or candidate number it belongs to (trace column `walker`)
     std::string move;      ///< how it was made ("start", "reseed", a move name)
     bool initial = false;  ///< a starting structure: written as step 0, does not count as a search step
+    /// False for an evaluation the driver needs for itself (a consistency check, an unrelaxed
+    /// configuration of a driver that archives relaxed ones): not archived, not a target hit.
+    bool archive = true;
+    /// Reference work the driver spent to make this candidate, which the evaluator charges to
+    /// it so every reference call is still counted by the evaluator: full energy evaluations
+    /// (homotop Monte Carlo's trials on a potential without local updates, its checks) ...
+    long prior_evaluations = 0;
+    /// ... and local energy changes of chemical moves (potentials/local_energy.hpp), which are
+    /// not full evaluations and are counted apart.
+    long local_updates = 0;
 };
 
 /// How an evaluation ended.
@@ -60,6 +70,7 @@ struct Evaluation {
     EvaluationStatus status = EvaluationStatus::failed;         ///< how it ended
     long evaluations = 0;  ///< reference energy+force calls it used
     int relaxations = 0;   ///< reference relaxations it used (0 or 1)
+    long local_updates = 0;  ///< local energy changes charged to it (Candidate::local_updates)
     std::string message;   ///< what went wrong, for failures
     /// True if the structure and energy are usable (a converged minimum or a single point).
     [[nodiscard]] bool ok() const {
@@ -72,6 +83,7 @@ struct EvaluationCounts {
     long reference_evaluations = 0;  ///< energy+force calls of the reference potential, relaxation steps included
     long reference_relaxations = 0;  ///< relaxations on the reference potential (converged or not)
     long surrogate_predictions = 0;  ///< surrogate energy predictions (screening evaluators)
+    long local_updates = 0;          ///< local energy changes of chemical moves on the reference potential
     long failed = 0;                 ///< candidates whose evaluation was not usable
 };
 
@@ -82,7 +94,8 @@ public:
     /// One line for the log header ("local: lbfgs to fmax 0.001 on 2 threads").
     [[nodiscard]] virtual std::string describe() const = 0;
     /// Evaluates every candidate and returns the results in candidate order. The results do
-    /// not depend on the thread count. Counts what was spent.
+    /// not depend on the thread count. Counts what was spent, the candidates' prior work
+    /// (Candidate::prior_evaluations, local_updates) included.
     [[nodiscard]] virtual std::vector<Evaluation> evaluate(std::span<const Candidate> batch) = 0;
     /// What was spent so far (over all sessions of a resumed run). Every reference call is
     /// attributed to a candidate: counts() grows by exactly the evaluations and relaxations of

@@ -1,0 +1,568 @@
+#include "nanoscape/search/homotop_mc.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "nanoscape/core/error.hpp"
+#include "nanoscape/core/parallel.hpp"
+#include "nanoscape/geometry/chemical_order.hpp"
+#include "nanoscape/search/state_json.hpp"
+
+namespace nanoscape {
+
+namespace {
+
+constexpr const char* block_stream = "homotop_mc.block";
+constexpr const char* start_stream = "homotop_mc.start";
+constexpr const char* exchange_stream = "homotop_mc.exchange";
+
+const char* relax_name(HomotopRelax r) {
+    switch (r) {
+    case HomotopRelax::none: return "false";
+    case HomotopRelax::best: return "best";
+    case HomotopRelax::accepted: return "accepted";
+    }
+    return "?";
+}
+
+const char* schedule_name(TemperatureSchedule s) {
+    switch (s) {
+    case TemperatureSchedule::constant: return "constant";
+    case TemperatureSchedule::linear: return "linear";
+    case TemperatureSchedule::geometric: return "geometric";
+    }
+    return "?";
+}
+
+// Metropolis test of an increase `cost` (eV) at inverse temperature beta (1/eV).
+bool metropolis(double cost, double beta, Rng& rng) { return cost <= 0.0 || rng.uniform() < std::exp(-beta * cost); }
+
+// Atoms of each element, with O(1) removal and insertion, for drawing unlike pairs.
+class SpeciesLists {
+public:
+    SpeciesLists(const std::vector<Species>& species, const std::vector<Species>& elements) : elements_(elements) {
+        lists_.resize(elements.size());
+        where_.resize(species.size());
+        for (std::size_t i = 0; i < species.size(); ++i) insert(static_cast<int>(i), element(species[i]));
+    }
+    std::size_t element(Species z) const {
+        return static_cast<std::size_t>(std::find(elements_.begin(), elements_.end(), z) - elements_.begin());
+    }
+    // A uniformly drawn atom of another element than element e; -1 if there is none.
+    int other_than(std::size_t e, Rng& rng) const {
+        std::size_t total = 0;
+        for (std::size_t k = 0; k < lists_.size(); ++k)
+            if (k != e) total += lists_[k].size();
+        if (total == 0) return -1;
+        std::size_t u = static_cast<std::size_t>(rng.below(total));
+        for (std::size_t k = 0; k < lists_.size(); ++k) {
+            if (k == e) continue;
+            if (u < lists_[k].size()) return lists_[k][u];
+            u -= lists_[k].size();
+        }
+        return -1;
+    }
+    void move(int atom, std::size_t from, std::size_t to) {
+        auto& list = lists_[from];
+        const std::size_t at = where_[static_cast<std::size_t>(atom)];
+        list[at] = list.back();
+        where_[static_cast<std::size_t>(list[at])] = at;
+        list.pop_back();
+        insert(atom, to);
+    }
+    std::size_t count(std::size_t e) const { return lists_[e].size(); }
+
+private:
+    void insert(int atom, std::size_t e) {
+        where_[static_cast<std::size_t>(atom)] = lists_[e].size();
+        lists_[e].push_back(atom);
+    }
+    std::vector<Species> elements_;
+    std::vector<std::vector<int>> lists_;
+    std::vector<std::size_t> where_;
+};
+
+}  // namespace
+
+double HomotopMcSettings::temperature(std::size_t r, long block) const {
+    const double t0 = temperatures[std::min(r, temperatures.size() - 1)];
+    if (schedule == TemperatureSchedule::constant || anneal_blocks <= 0) return t0;
+    const double f = std::min(1.0, static_cast<double>(block) / static_cast<double>(anneal_blocks));
+    const double ratio = final_temperature / temperatures.front();  // every replica scaled alike
+    if (schedule == TemperatureSchedule::linear) return t0 * (1.0 + (ratio - 1.0) * f);
+    return t0 * std::pow(ratio, f);
+}
+
+double HomotopMcSettings::chemical_potential(std::size_t r) const {
+    return delta_mu.empty() ? 0.0 : delta_mu[std::min(r, delta_mu.size() - 1)];
+}
+
+HomotopMc::HomotopMc(HomotopMcSettings settings, const SearchProblem& problem) : settings_(std::move(settings)) {
+    elements_ = problem.start.element_order.empty() ? unique_species(problem.species) : problem.start.element_order;
+    replicas_.resize(settings_.replicas());
+}
+
+std::string HomotopMc::describe() const {
+    std::string text = fmt::format("homotop_mc: {} replica(s) at {} K", replicas_.size(), fmt::join(settings_.temperatures, ", "));
+    if (settings_.grand_canonical())
+        text += fmt::format(", semi-grand-canonical {} -> {} at delta_mu {} eV", symbol(elements_[0]), symbol(elements_[1]),
+                            fmt::join(settings_.delta_mu, ", "));
+    else
+        text += ", canonical swaps";
+    if (settings_.schedule != TemperatureSchedule::constant)
+        text += fmt::format(", {} anneal to {} K over {} blocks", schedule_name(settings_.schedule), settings_.final_temperature,
+                            settings_.anneal_blocks);
+    text += fmt::format(", {} sweep(s) per block, relax = {}", settings_.sweeps_per_block, relax_name(settings_.relax));
+    if (replicas_.size() > 1) text += fmt::format(", exchanges every {} round(s)", settings_.exchange_every);
+    if (!local_description_.empty()) text += "; energy changes: " + local_description_;
+    return text;
+}
+
+nlohmann::json HomotopMc::identity() const {
+    return {{"replicas", replicas_.size()},
+            {"relax", relax_name(settings_.relax)},
+            {"mode", settings_.grand_canonical() ? "semi_grand_canonical" : "canonical"}};
+}
+
+std::vector<std::string> HomotopMc::trace_columns() const {
+    std::vector<std::string> cols{"temperature_K", "walker_energy", "acceptance"};
+    if (settings_.grand_canonical()) {
+        cols.push_back("delta_mu");
+        cols.push_back(fmt::format("n_{}", symbol(elements_[1])));
+    }
+    ChemicalOrder names;
+    names.elements = elements_;
+    for (const auto& b : names.bond_names()) cols.push_back("bonds_" + b);
+    for (Species z : elements_) cols.push_back(fmt::format("surface_{}", symbol(z)));
+    return cols;
+}
+
+std::vector<double> HomotopMc::order_columns(const Cluster& cluster, const SearchProblem& problem) const {
+    const ChemicalOrder order = chemical_order(cluster, elements_, [&](Species a, Species b) {
+        return problem.potential->pair_distance(a, b);
+    });
+    std::vector<double> out;
+    for (long b : order.bonds) out.push_back(static_cast<double>(b));
+    for (double f : order.surface_fraction) out.push_back(f);
+    return out;
+}
+
+void HomotopMc::build_local(Replica& replica, const Cluster& cluster, double known_energy, const SearchProblem& problem) {
+    const std::vector<Species> species = settings_.grand_canonical() ? elements_ : unique_species(cluster.species);
+    replica.local = make_local_energy(*problem.potential, cluster, species, known_energy);
+    replica.pending_evaluations += replica.local->full_evaluations();
+    if (local_description_.empty()) local_description_ = replica.local->describe();
+    if (std::isfinite(known_energy) && std::abs(replica.local->energy() - known_energy) > settings_.check_tolerance)
+        throw Error(fmt::format("homotop_mc: the local energy of the walker ({:.12f} eV) differs from the evaluator's "
+                                "({:.12f} eV) by {:.3g} eV: a bug in the potential's site-sum form; please report it",
+                                replica.local->energy(), known_energy, replica.local->energy() - known_energy));
+}
+
+std::vector<Candidate> HomotopMc::propose(const SearchView& view, long max_steps) {
+    const SearchProblem& problem = view.problem;
+    if (!replicas_.front().local) {
+        // Starting structures: motif or file geometries are kept as they are (evaluated as
+        // single points with relax = false); a random start is relaxed to give a sensible lattice.
+        std::vector<Candidate> out(replicas_.size());
+        const bool relax_start = settings_.relax != HomotopRelax::none || problem.start.kind == "random";
+        for (std::size_t r = 0; r < replicas_.size(); ++r) {
+            Rng rng = problem.stream(start_stream, r);
+            Candidate& c = out[r];
+            c.cluster = problem.start_structure(r, rng);
+            c.cluster.center();
+            c.action = relax_start ? CandidateAction::relax : CandidateAction::single_point;
+            c.origin = static_cast<int>(r);
+            c.move = "start";
+            c.initial = true;
+            replicas_[r].kind = "start";
+        }
+        return out;
+    }
+    const std::size_t n = std::min<std::size_t>(replicas_.size(), static_cast<std::size_t>(std::max<long>(max_steps, 1)));
+    std::vector<Candidate> out(n);
+    parallel_for(static_cast<std::int64_t>(n), ParallelOptions{}, [&](std::int64_t r) {
+        out[static_cast<std::size_t>(r)] = run_block(static_cast<std::size_t>(r), problem, round_);
+    });
+    for (std::size_t r = 0; r < n; ++r) {
+        Replica& rep = replicas_[r];
+        out[r].prior_evaluations = rep.pending_evaluations;
+        out[r].local_updates = rep.pending_updates;
+        rep.pending_evaluations = rep.pending_updates = 0;
+    }
+    return out;
+}
+
+Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std::uint64_t round) {
+    Replica& rep = replicas_[r];
+    LocalEnergy& local = *rep.local;
+    Rng rng = problem.stream(block_stream, r, round);
+    const double temperature = settings_.temperature(r, rep.blocks);
+    const double beta = 1.0 / (boltzmann_ev_per_k * temperature);
+    const double mu = settings_.chemical_potential(r);
+    const std::size_t natoms = local.cluster().size();
+    const long trials = std::max<long>(1, std::lround(settings_.sweeps_per_block * static_cast<double>(natoms)));
+    const bool sgc = settings_.grand_canonical();
+    const bool stop_at_accept = settings_.relax == HomotopRelax::accepted;
+    const bool count_stats = sgc && rep.blocks >= settings_.equilibration_blocks;
+    const long evaluations_before = local.full_evaluations(), updates_before = local.local_updates();
+
+    SpeciesLists lists(local.cluster().species, elements_);
+    // The block's lowest configuration: the start plus the first `best_at` accepted changes.
+    const std::vector<Species> start = local.cluster().species;
+    std::vector<std::pair<int, Species>> changes;
+    std::size_t best_at = 0;
+    double energy = local.energy(), best = energy;
+    rep.block_trials = rep.block_accepted = 0;
+    rep.before.clear();
+    for (long t = 0; t < trials; ++t) {
+        ++rep.block_trials;
+        const int i = static_cast<int>(rng.below(natoms));
+        const Species zi = local.cluster().species[static_cast<std::size_t>(i)];
+        const std::size_t ei = lists.element(zi);
+        double delta = 0.0, cost = 0.0;
+        int j = -1;
+        Species to = zi;
+        if (sgc) {
+            to = elements_[1 - ei];
+            delta = local.trial_change(i, to);
+            const double dn_b = ei == 0 ? 1.0 : -1.0;  // A -> B adds a B atom
+            cost = delta - mu * dn_b;
+        } else {
+            j = lists.other_than(ei, rng);
+            if (j < 0) continue;  // a pure cluster has no homotops
+            delta = local.trial_swap(i, j);
+            cost = delta;
+        }
+        if (metropolis(cost, beta, rng)) {
+            if (stop_at_accept) rep.before = local.cluster().species;
+            const Species zj = j >= 0 ? local.cluster().species[static_cast<std::size_t>(j)] : zi;
+            local.commit();
+            ++rep.block_accepted;
+            energy += delta;
+            lists.move(i, ei, lists.element(to == zi ? zj : to));
+            changes.emplace_back(i, local.cluster().species[static_cast<std::size_t>(i)]);
+            if (j >= 0) {
+                lists.move(j, lists.element(zj), ei);
+                changes.emplace_back(j, zi);
+            }
+            if (energy < best) {
+                best = energy;
+                best_at = changes.size();
+            }
+        }
+        if (count_stats) {
+            const auto nb = static_cast<double>(lists.count(1));
+            ++rep.samples;
+            rep.sum_nb += nb;
+            rep.sum_nb2 += nb * nb;
+        }
+        if (settings_.check_every > 0 && rep.trials + rep.block_trials > 0 &&
+            (rep.trials + rep.block_trials) % settings_.check_every == 0) {
+            // The debug check: tracked energy against a full evaluation of the same configuration.
+            const double full = problem.potential->energy(local.cluster());
+            ++rep.pending_evaluations;
+            if (!(std::abs(full - local.energy()) <= settings_.check_tolerance))
+                throw Error(fmt::format("homotop_mc: after {} trials of replica {} the tracked energy {:.12f} eV differs "
+                                        "from a full evaluation {:.12f} eV by {:.3g} eV: a bug in the local energy "
+                                        "updates; please report it",
+                                        rep.trials + rep.block_trials, r, local.energy(), full, local.energy() - full));
+        }
+        if (stop_at_accept && rep.block_accepted > 0) break;
+    }
+    // The walker's state from scratch, so it is the same after a resume as without one.
+    (void)local.resync();
+    rep.trials += rep.block_trials;
+    rep.accepted += rep.block_accepted;
+    ++rep.blocks;
+    rep.pending_evaluations += local.full_evaluations() - evaluations_before;
+    rep.pending_updates += local.local_updates() - updates_before;
+
+    Candidate c;
+    c.origin = static_cast<int>(r);
+    c.cluster = local.cluster();
+    if (settings_.relax == HomotopRelax::accepted) {
+        c.action = rep.block_accepted > 0 ? CandidateAction::relax : CandidateAction::single_point;
+        c.archive = rep.block_accepted > 0;
+        rep.kind = rep.block_accepted > 0 ? "relax_accepted" : "block";
+        rep.tracked = local.energy();
+        c.move = rep.block_accepted > 0 ? "relax_accepted" : "check";
+        return c;
+    }
+    // The block's lowest configuration.
+    c.cluster.species = start;
+    for (std::size_t k = 0; k < best_at; ++k) c.cluster.species[static_cast<std::size_t>(changes[k].first)] = changes[k].second;
+    rep.tracked = best;
+    if (settings_.relax == HomotopRelax::best && best < rep.record - settings_.check_tolerance) {
+        rep.record = best;
+        c.action = CandidateAction::relax;
+        c.move = "relax_best";
+        rep.kind = "relax_best";
+        return c;
+    }
+    c.action = CandidateAction::single_point;
+    c.archive = settings_.relax == HomotopRelax::none;
+    c.move = c.archive ? (sgc ? "sgc_block" : "swap_block") : "check";
+    rep.kind = "block";
+    return c;
+}
+
+std::vector<StepOutcome> HomotopMc::update(std::span<const Candidate> candidates, std::span<const Evaluation> results,
+                                           const SearchView& view) {
+    const SearchProblem& problem = view.problem;
+    std::vector<StepOutcome> outcomes(candidates.size());
+    const bool starting = !replicas_.front().local;
+    for (std::size_t k = 0; k < candidates.size(); ++k) {
+        const auto r = static_cast<std::size_t>(candidates[k].origin);
+        Replica& rep = replicas_[r];
+        const Evaluation& res = results[k];
+        StepOutcome& o = outcomes[k];
+        if (rep.kind == "start") {
+            if (!res.ok())
+                throw InputError(fmt::format("homotop_mc: the starting structure of replica {} could not be evaluated "
+                                             "({}{}); check [system] start and the potential",
+                                             r, to_string(res.status), res.message.empty() ? "" : ": " + res.message));
+            // The walker's geometry: the start as given, or its relaxed form.
+            const bool relaxed_walker = candidates[k].action == CandidateAction::relax &&
+                                        (settings_.relax == HomotopRelax::accepted || problem.start.kind == "random");
+            build_local(rep, relaxed_walker ? res.cluster : candidates[k].cluster,
+                        candidates[k].action == CandidateAction::single_point || relaxed_walker ? res.energy
+                                                                                                : std::nan(""),
+                        problem);
+            rep.record = rep.local->energy();
+            o.accepted = true;
+        } else if (rep.kind == "block") {
+            if (!res.ok())
+                throw Error(fmt::format("homotop_mc: the evaluation of replica {}'s configuration failed ({})", r,
+                                        to_string(res.status)));
+            if (!(std::abs(res.energy - rep.tracked) <= settings_.check_tolerance))
+                throw Error(fmt::format("homotop_mc: replica {}'s tracked energy {:.12f} eV differs from the full "
+                                        "evaluation {:.12f} eV by {:.3g} eV (tolerance {:g} eV): a bug in the local "
+                                        "energy updates; please report it",
+                                        r, rep.tracked, res.energy, rep.tracked - res.energy, settings_.check_tolerance));
+            o.accepted = rep.block_accepted > 0;
+        } else if (rep.kind == "relax_best") {
+            o.accepted = true;
+        } else if (rep.kind == "relax_accepted") {
+            if (res.ok()) {
+                build_local(rep, res.cluster, res.energy, problem);
+                o.accepted = true;
+            } else {
+                rep.local->set_species(rep.before);  // the trial is undone; the walker stays
+                rep.pending_evaluations += rep.local->local() ? 0 : 1;
+            }
+        }
+        const double temperature = settings_.temperature(r, std::max<long>(rep.blocks - 1, 0));
+        o.extra = {temperature, rep.local->energy(),
+                   rep.block_trials > 0 ? static_cast<double>(rep.block_accepted) / static_cast<double>(rep.block_trials)
+                                        : std::nan("")};
+        if (starting) o.extra.back() = std::nan("");
+        if (settings_.grand_canonical()) {
+            o.extra.push_back(settings_.chemical_potential(r));
+            o.extra.push_back(static_cast<double>(res.cluster.count(elements_[1])));
+        }
+        const auto order = order_columns(res.cluster, problem);
+        o.extra.insert(o.extra.end(), order.begin(), order.end());
+    }
+    if (!starting) {
+        ++round_;
+        if (replicas_.size() > 1 && round_ % static_cast<std::uint64_t>(settings_.exchange_every) == 0) exchange(problem);
+    }
+    return outcomes;
+}
+
+void HomotopMc::exchange(const SearchProblem& problem) {
+    Rng rng = problem.stream(exchange_stream, 0, round_);
+    const std::size_t offset = round_ % 2;  // even and odd neighbour pairs in turn
+    const auto g = [&](std::size_t r, const LocalEnergy& x) {
+        return x.energy() - settings_.chemical_potential(r) * static_cast<double>(x.cluster().count(elements_.back()));
+    };
+    for (std::size_t r = offset; r + 1 < replicas_.size(); r += 2) {
+        Replica &a = replicas_[r], &b = replicas_[r + 1];
+        const double beta_a = 1.0 / (boltzmann_ev_per_k * settings_.temperature(r, a.blocks));
+        const double beta_b = 1.0 / (boltzmann_ev_per_k * settings_.temperature(r + 1, b.blocks));
+        const double log_ratio = -beta_a * (g(r, *b.local) - g(r, *a.local)) - beta_b * (g(r + 1, *a.local) - g(r + 1, *b.local));
+        ++exchanges_tried_;
+        if (log_ratio >= 0.0 || rng.uniform() < std::exp(log_ratio)) {
+            std::swap(a.local, b.local);
+            ++exchanges_accepted_;
+        }
+    }
+}
+
+nlohmann::json HomotopMc::save_state() const {
+    nlohmann::json reps = nlohmann::json::array();
+    for (const auto& rep : replicas_)
+        reps.push_back({{"walker", rep.local ? cluster_to_json(rep.local->cluster()) : nlohmann::json(nullptr)},
+                        {"energy", rep.local ? real_to_json(rep.local->energy()) : nlohmann::json(nullptr)},
+                        {"record", real_to_json(rep.record)},
+                        {"blocks", rep.blocks},
+                        {"trials", rep.trials},
+                        {"accepted", rep.accepted},
+                        {"pending_evaluations", rep.pending_evaluations},
+                        {"pending_updates", rep.pending_updates},
+                        {"samples", rep.samples},
+                        {"sum_nb", rep.sum_nb},
+                        {"sum_nb2", rep.sum_nb2}});
+    return {{"replicas", reps},
+            {"round", round_},
+            {"exchanges_tried", exchanges_tried_},
+            {"exchanges_accepted", exchanges_accepted_}};
+}
+
+void HomotopMc::load_state(const nlohmann::json& state, const SearchProblem& problem) {
+    const auto& reps = state.at("replicas");
+    if (reps.size() != replicas_.size())
+        throw InputError(fmt::format("the checkpoint has {} replicas, the run {}", reps.size(), replicas_.size()));
+    for (std::size_t r = 0; r < replicas_.size(); ++r) {
+        const auto& j = reps[r];
+        Replica& rep = replicas_[r];
+        if (!j.at("walker").is_null()) {
+            const Cluster walker = cluster_from_json(j.at("walker"));
+            if (!settings_.grand_canonical()) check_composition(walker, problem.species, fmt::format("replica {}", r));
+            // Rebuilt from the structure: the local form checks the checkpoint's energy, the
+            // fallback takes it (no evaluation, so a resumed run counts as an uninterrupted one).
+            build_local(rep, walker, real_from_json(j.at("energy")), problem);
+        }
+        rep.record = real_from_json(j.at("record"));
+        rep.blocks = j.at("blocks").get<long>();
+        rep.trials = j.at("trials").get<long>();
+        rep.accepted = j.at("accepted").get<long>();
+        rep.pending_evaluations = j.at("pending_evaluations").get<long>();
+        rep.pending_updates = j.at("pending_updates").get<long>();
+        rep.samples = j.at("samples").get<long>();
+        rep.sum_nb = j.at("sum_nb").get<double>();
+        rep.sum_nb2 = j.at("sum_nb2").get<double>();
+    }
+    round_ = state.at("round").get<std::uint64_t>();
+    exchanges_tried_ = state.at("exchanges_tried").get<long>();
+    exchanges_accepted_ = state.at("exchanges_accepted").get<long>();
+}
+
+nlohmann::json HomotopMc::report() const {
+    nlohmann::json reps = nlohmann::json::array();
+    for (std::size_t r = 0; r < replicas_.size(); ++r) {
+        const Replica& rep = replicas_[r];
+        nlohmann::json j{{"temperature_K", settings_.temperature(r, rep.blocks)},
+                         {"blocks", rep.blocks},
+                         {"trials", rep.trials},
+                         {"accepted", rep.accepted},
+                         {"acceptance", rep.trials ? static_cast<double>(rep.accepted) / static_cast<double>(rep.trials) : 0.0}};
+        if (settings_.grand_canonical()) {
+            j["delta_mu"] = settings_.chemical_potential(r);
+            if (rep.samples > 0 && rep.local) {
+                const double mean = rep.sum_nb / static_cast<double>(rep.samples);
+                const double var = std::max(0.0, rep.sum_nb2 / static_cast<double>(rep.samples) - mean * mean);
+                j[fmt::format("mean_n_{}", symbol(elements_[1]))] = mean;
+                j[fmt::format("std_n_{}", symbol(elements_[1]))] = std::sqrt(var);
+                j[fmt::format("mean_x_{}", symbol(elements_[1]))] = mean / static_cast<double>(rep.local->cluster().size());
+                j["samples"] = rep.samples;
+            }
+        }
+        reps.push_back(j);
+    }
+    return {{"energy_changes", local_description_},
+            {"replicas", reps},
+            {"exchanges_tried", exchanges_tried_},
+            {"exchanges_accepted", exchanges_accepted_}};
+}
+
+std::vector<std::string> homotop_mc_keys() {
+    return {"temperature", "final_temperature", "schedule",       "anneal_blocks", "sweeps_per_block",
+            "exchange_every", "relax",        "mode",           "delta_mu",      "check_every",
+            "check_tolerance", "equilibration_blocks"};
+}
+
+namespace {
+
+// A number or an array of numbers.
+std::vector<double> real_or_array(const ParameterTable& t, const char* key, double fallback) {
+    const ParameterValue* v = t.find(key);
+    if (!v) return {fallback};
+    if (v->kind == ParameterValue::Kind::array) {
+        auto out = t.get_real_array(key);
+        if (out.empty()) throw t.error(key, "must not be an empty array");
+        return out;
+    }
+    return {t.require_real(key)};
+}
+
+}  // namespace
+
+std::unique_ptr<Driver> make_homotop_mc(const ParameterTable& search, const SearchProblem& problem) {
+    HomotopMcSettings s;
+    s.temperatures = real_or_array(search, "temperature", 300.0);
+    for (double t : s.temperatures) {
+        if (!(t > 0) || !std::isfinite(t)) throw search.error("temperature", fmt::format("must be > 0 K, got {}", t));
+        if (t < 1.0)
+            throw search.error("temperature", fmt::format("is in kelvin for homotop_mc (got {} K); basin hopping's "
+                                                          "temperature is k_B T in eV",
+                                                          t));
+    }
+    const std::string schedule = search.get_string("schedule", "constant");
+    const std::vector<std::string> schedules{"constant", "linear", "geometric"};
+    if (schedule == "constant") s.schedule = TemperatureSchedule::constant;
+    else if (schedule == "linear") s.schedule = TemperatureSchedule::linear;
+    else if (schedule == "geometric") s.schedule = TemperatureSchedule::geometric;
+    else throw search.error("schedule", fmt::format("unknown schedule \"{}\"{}; one of constant, linear, geometric", schedule, did_you_mean(schedule, schedules)));
+    if (s.schedule != TemperatureSchedule::constant) {
+        s.final_temperature = search.require_real("final_temperature");
+        if (!(s.final_temperature >= 1.0) || !std::isfinite(s.final_temperature))
+            throw search.error("final_temperature", fmt::format("must be >= 1 K, got {}", s.final_temperature));
+        const std::int64_t fallback = search.get_integer("max_steps", 0) / static_cast<std::int64_t>(s.temperatures.size());
+        s.anneal_blocks = search.get_integer("anneal_blocks", fallback);
+        if (s.anneal_blocks <= 0)
+            throw search.error(search.has("anneal_blocks") ? "anneal_blocks" : "schedule",
+                               "an anneal needs anneal_blocks > 0 (or max_steps, from which it defaults)");
+    } else {
+        for (const char* key : {"final_temperature", "anneal_blocks"})
+            if (search.has(key)) throw search.error(key, "is only used with schedule = \"linear\" or \"geometric\"");
+    }
+    s.sweeps_per_block = search.get_real("sweeps_per_block", 1.0);
+    if (!(s.sweeps_per_block > 0) || !std::isfinite(s.sweeps_per_block))
+        throw search.error("sweeps_per_block", fmt::format("must be > 0, got {}", s.sweeps_per_block));
+    s.exchange_every = search.get_integer_in("exchange_every", 1, 1, 1000000000);
+    if (const ParameterValue* v = search.find("relax")) {
+        if (v->kind == ParameterValue::Kind::boolean) {
+            if (v->boolean) throw search.error("relax", "true is ambiguous: use \"accepted\" or \"best\" (or false)");
+        } else {
+            const std::string r = search.require_string("relax");
+            if (r == "accepted") s.relax = HomotopRelax::accepted;
+            else if (r == "best") s.relax = HomotopRelax::best;
+            else if (r != "none" && r != "false")
+                throw search.error("relax", fmt::format("must be false, \"best\" or \"accepted\", got \"{}\"{}", r,
+                                                        did_you_mean(r, {"best", "accepted", "none"})));
+        }
+    }
+    const std::string mode = search.get_string("mode", "canonical");
+    if (mode == "semi_grand_canonical") {
+        s.delta_mu = real_or_array(search, "delta_mu", 0.0);
+        if (!search.has("delta_mu")) throw search.error("mode", "semi_grand_canonical needs delta_mu (eV)");
+        for (double mu : s.delta_mu)
+            if (!std::isfinite(mu)) throw search.error("delta_mu", "must be finite");
+        const auto elements = problem.start.element_order.empty() ? unique_species(problem.species) : problem.start.element_order;
+        if (elements.size() != 2)
+            throw search.error("mode", fmt::format("semi_grand_canonical needs exactly two [system] elements, got {}", elements.size()));
+        if (s.temperatures.size() > 1 && s.delta_mu.size() > 1)
+            throw search.error("delta_mu", "give several temperatures or several delta_mu values, not both");
+    } else if (mode != "canonical") {
+        throw search.error("mode", fmt::format("unknown mode \"{}\"{}; one of canonical, semi_grand_canonical", mode,
+                                               did_you_mean(mode, {"canonical", "semi_grand_canonical"})));
+    } else if (search.has("delta_mu")) {
+        throw search.error("delta_mu", "is only used with mode = \"semi_grand_canonical\"");
+    }
+    if (!s.grand_canonical() && unique_species(problem.species).size() < 2)
+        throw InputError(fmt::format("homotop_mc: {} has one element, so no homotops; give [system] a second element "
+                                     "(or use mode = \"semi_grand_canonical\")", problem.formula()));
+    s.check_every = search.get_integer_in("check_every", 0, 0, std::numeric_limits<std::int64_t>::max());
+    s.check_tolerance = search.get_real("check_tolerance", 1e-9);
+    if (!(s.check_tolerance > 0)) throw search.error("check_tolerance", "must be > 0 eV");
+    s.equilibration_blocks = search.get_integer_in("equilibration_blocks", 0, 0, std::numeric_limits<std::int64_t>::max());
+    if (s.replicas() > 4096) throw search.error("temperature", "at most 4096 replicas");
+    return std::make_unique<HomotopMc>(std::move(s), problem);
+}
+
+}  // namespace nanoscape
