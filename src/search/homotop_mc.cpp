@@ -215,7 +215,9 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
     const std::vector<Species> start = local.cluster().species;
     std::vector<std::pair<int, Species>> changes;
     std::size_t best_at = 0;
-    double energy = local.energy(), best = energy;
+    // "Lowest" by the walker's own objective, the grand potential E - delta_mu n_B (E when canonical).
+    double energy = local.energy(), nb = sgc ? static_cast<double>(lists.count(1)) : 0.0;
+    double best_omega = energy - mu * nb, best = energy;
     rep.block_trials = rep.block_accepted = 0;
     rep.before.clear();
     for (long t = 0; t < trials; ++t) {
@@ -243,19 +245,20 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
             local.commit();
             ++rep.block_accepted;
             energy += delta;
+            if (sgc) nb += ei == 0 ? 1.0 : -1.0;
             lists.move(i, ei, lists.element(to == zi ? zj : to));
             changes.emplace_back(i, local.cluster().species[static_cast<std::size_t>(i)]);
             if (j >= 0) {
                 lists.move(j, lists.element(zj), ei);
                 changes.emplace_back(j, zi);
             }
-            if (energy < best) {
+            if (energy - mu * nb < best_omega) {
+                best_omega = energy - mu * nb;
                 best = energy;
                 best_at = changes.size();
             }
         }
         if (count_stats) {
-            const auto nb = static_cast<double>(lists.count(1));
             ++rep.samples;
             rep.sum_nb += nb;
             rep.sum_nb2 += nb * nb;
@@ -296,8 +299,8 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
     c.cluster.species = start;
     for (std::size_t k = 0; k < best_at; ++k) c.cluster.species[static_cast<std::size_t>(changes[k].first)] = changes[k].second;
     rep.tracked = best;
-    if (settings_.relax == HomotopRelax::best && best < rep.record - settings_.check_tolerance) {
-        rep.record = best;
+    if (settings_.relax == HomotopRelax::best && best_omega < rep.record - settings_.check_tolerance) {
+        rep.record = best_omega;
         c.action = CandidateAction::relax;
         c.move = "relax_best";
         rep.kind = "relax_best";
@@ -332,7 +335,8 @@ std::vector<StepOutcome> HomotopMc::update(std::span<const Candidate> candidates
                         candidates[k].action == CandidateAction::single_point || relaxed_walker ? res.energy
                                                                                                 : std::nan(""),
                         problem);
-            rep.record = rep.local->energy();
+            rep.record = rep.local->energy() -
+                         settings_.chemical_potential(r) * static_cast<double>(rep.local->cluster().count(elements_.back()));
             o.accepted = true;
         } else if (rep.kind == "block") {
             if (!res.ok())
@@ -362,7 +366,7 @@ std::vector<StepOutcome> HomotopMc::update(std::span<const Candidate> candidates
         if (starting) o.extra.back() = std::nan("");
         if (settings_.grand_canonical()) {
             o.extra.push_back(settings_.chemical_potential(r));
-            o.extra.push_back(static_cast<double>(res.cluster.count(elements_[1])));
+            o.extra.push_back(static_cast<double>(rep.local->cluster().count(elements_[1])));
         }
         const auto order = order_columns(res.cluster, problem);
         o.extra.insert(o.extra.end(), order.begin(), order.end());
