@@ -186,6 +186,26 @@ $base
 [search]
 driver = \"random_search\"
 walkers = 2"
+expect_error mc_pure "homotop_mc: Ar13 has one element, so no homotops" "[system]
+elements = [\"Ar\"]
+size = 13
+$base
+[search]
+driver = \"homotop_mc\""
+expect_error mc_kelvin "mc_kelvin.toml:8:.*\[search\] key 'temperature'.*kelvin" "[system]
+elements = [\"Ar\", \"Kr\"]
+composition = { Ar = 10, Kr = 3 }
+$base
+[search]
+driver = \"homotop_mc\"
+temperature = 0.1"
+expect_error mc_relax "mc_relax.toml:8:.*\[search\] key 'relax'.*did you mean 'best'" "[system]
+elements = [\"Ar\", \"Kr\"]
+composition = { Ar = 10, Kr = 3 }
+$base
+[search]
+driver = \"homotop_mc\"
+relax = \"bset\""
 expect_error never_stops "every limit is 0" "[system]
 elements = [\"Ar\"]
 size = 13

@@ -8,9 +8,11 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "nanoscape/io/potential_loader.hpp"
 #include "nanoscape/io/toml_reader.hpp"
@@ -26,6 +28,17 @@ public:
     void on_checkpoint(const SearchEngine&) override {}
     void on_finish(const SearchEngine&) override {}
     void on_error(const SearchEngine&, const std::string&) override {}
+};
+
+// Keeps every trace row and the driver's report.
+class RowCollector final : public RunObserver {
+public:
+    void on_row(const TraceRow& row, const SearchEngine&) override { rows.push_back(row); }
+    void on_checkpoint(const SearchEngine&) override {}
+    void on_finish(const SearchEngine& engine) override { report = engine.driver().report(); }
+    void on_error(const SearchEngine&, const std::string&) override {}
+    std::vector<TraceRow> rows;
+    nlohmann::json report;
 };
 
 // Cambridge Cluster Database LJ global minima (tests/data/lj_cambridge_gm.csv, a copy of
@@ -66,16 +79,27 @@ struct SearchSetup {
 struct SearchOutcome {
     SearchProgress progress;
     MinimaArchive archive;
+    std::vector<TraceRow> rows;        // every trace row
+    nlohmann::json report;             // Driver::report()
+    std::vector<std::string> columns;  // Driver::trace_columns(), the names of TraceRow::extra
+
+    // Index of the driver column `name` in TraceRow::extra (throws if there is none).
+    [[nodiscard]] std::size_t column(const std::string& name) const {
+        const auto it = std::find(columns.begin(), columns.end(), name);
+        if (it == columns.end()) throw std::out_of_range("no trace column " + name);
+        return static_cast<std::size_t>(it - columns.begin());
+    }
 };
 
 inline SearchOutcome run_in_memory(const SearchSetup& setup, int threads = 0) {
     const auto relaxer = create_relaxer(ParameterTable("relax"));
     const auto driver = create_driver(search_table(setup.search), setup.problem);
-    LocalEvaluator evaluator(*setup.potential, *relaxer, setup.relax, threads);
+    LocalEvaluator evaluator(*setup.problem.potential, *relaxer, setup.relax, threads);
     SearchEngine engine(setup.problem, setup.engine, *driver, evaluator, nullptr);
-    NullObserver observer;
+    RowCollector observer;
     engine.run(observer);
-    return {engine.progress(), engine.archive()};
+    return {engine.progress(), engine.archive(), std::move(observer.rows), std::move(observer.report),
+            driver->trace_columns()};
 }
 
 // A problem of `n` atoms of `species` on `potential`.

@@ -25,48 +25,24 @@ std::string potential_file(const std::string& name) {
     return std::string(NANOSCAPE_SOURCE_DIR) + "/inputs/potentials/" + name;
 }
 
-// Keeps every row and the driver's report.
-class Collector final : public RunObserver {
-public:
-    void on_row(const TraceRow& row, const SearchEngine&) override { rows.push_back(row); }
-    void on_checkpoint(const SearchEngine&) override {}
-    void on_finish(const SearchEngine& engine) override { report = engine.driver().report(); }
-    void on_error(const SearchEngine&, const std::string&) override {}
-    std::vector<TraceRow> rows;
-    nlohmann::json report;
-};
-
-struct McRun {
-    std::vector<TraceRow> rows;
-    nlohmann::json report;
-    MinimaArchive archive;
-    SearchProgress progress;
-    std::vector<std::string> columns;
-};
+using McRun = testing::SearchOutcome;
 
 // A homotop_mc run on the fixed geometry `start` (its species give the composition).
 McRun run_mc(const Potential& potential, const Cluster& start, const std::vector<Species>& elements, std::uint64_t seed,
              long steps, const std::string& keys, int threads = 1) {
-    SearchProblem problem;
-    problem.species = start.species;
-    std::sort(problem.species.begin(), problem.species.end());
-    problem.seed = seed;
-    problem.potential = &potential;
-    problem.start.kind = "file";
-    problem.start.structures = {start};
-    problem.start.element_order = elements;
-    EngineSettings engine;
-    engine.stop.max_steps = steps;
-    engine.archive.capacity = 20;
-    const auto driver = create_driver(testing::search_table("driver = \"homotop_mc\"\n" + keys), problem);
-    Lbfgs relaxer(LbfgsParameters{});
-    RelaxOptions relax;
-    relax.fmax = 1e-4;
-    LocalEvaluator evaluator(potential, relaxer, relax, threads);
-    SearchEngine search(problem, engine, *driver, evaluator, nullptr);
-    Collector collector;
-    search.run(collector);
-    return {collector.rows, collector.report, search.archive(), search.progress(), driver->trace_columns()};
+    testing::SearchSetup setup;
+    setup.problem.species = start.species;
+    setup.problem.seed = seed;
+    setup.problem.potential = &potential;  // the evaluator's too (run_in_memory)
+    std::sort(setup.problem.species.begin(), setup.problem.species.end());
+    setup.problem.start.kind = "file";
+    setup.problem.start.structures = {start};
+    setup.problem.start.element_order = elements;
+    setup.engine.stop.max_steps = steps;
+    setup.engine.archive.capacity = 20;
+    setup.relax.fmax = 1e-4;
+    setup.search = "driver = \"homotop_mc\"\n" + keys;
+    return testing::run_in_memory(setup, threads);
 }
 
 // Every way to put `k` atoms of `minority` on the 13 sites (the rest `majority`).
@@ -86,16 +62,10 @@ Cluster icosahedron13(const Potential& potential, Species a, Species b) {
     return make_icosahedron(1, potential.pair_distance(a, b), a);
 }
 
-std::size_t column(const McRun& run, const std::string& name) {
-    const auto it = std::find(run.columns.begin(), run.columns.end(), name);
-    EXPECT_NE(it, run.columns.end()) << name;
-    return static_cast<std::size_t>(it - run.columns.begin());
-}
-
 // Mean of a driver column over the block rows of one replica after `skip` blocks, and its
 // standard error from 20 batch means (blocks are correlated).
 std::pair<double, double> block_mean(const McRun& run, const std::string& name, int walker, std::size_t skip) {
-    const std::size_t c = column(run, name);
+    const std::size_t c = run.column(name);
     std::vector<double> x;
     for (const auto& row : run.rows)
         if (row.step > 0 && row.walker == walker) x.push_back(row.extra[c]);
