@@ -308,4 +308,9 @@ grep -q "driver: basin_hopping" "$work/default_cap/run.log" && grep -q "finished
 # `nanoscape list` names every registered driver.
 out=$("$bin" list drivers --keys); [[ "$out" == *basin_hopping* && "$out" == *random_search* ]] && ok || fail "list drivers: $out"
 
+# Every example run file in inputs/ is valid (`nanoscape check`).
+for f in "$src"/inputs/*.toml; do
+  out=$("$bin" check "$f" 2>&1) && ok || fail "check $f: $out"
+done
+
 finish "cli run"
