@@ -206,9 +206,15 @@ void RunDirectory::report_progress(const SearchEngine& engine, const TraceRow& r
     const bool improved = best < best_reported_ - config_.engine.archive.energy_tolerance;
     if (since < (interactive_ ? 0.25 : 10.0) && !(improved && !interactive_)) return;
     const auto& p = engine.progress();
-    const double rate = row.wall_time > 0 ? static_cast<double>(row.reference_relaxations) / row.wall_time : 0.0;
+    // The rate of what the run spends most on: swap trials of homotop Monte Carlo (the
+    // evaluator's count, which includes the round being written), relaxations otherwise.
+    const long trials = engine.evaluator().counts().local_updates;
+    const double seconds = row.wall_time > 0 ? row.wall_time : 0.0;
+    const std::string rate =
+        trials > 0 ? fmt::format("{:.3g} trials/s", seconds > 0 ? static_cast<double>(trials) / seconds : 0.0)
+                   : fmt::format("{:.1f} relax/s", seconds > 0 ? static_cast<double>(row.reference_relaxations) / seconds : 0.0);
     const long max_steps = config_.engine.stop.max_steps;
-    const std::string line = fmt::format("step {}{} | best {:.6f} | {} evaluations | {} minima | {:.1f} relax/s", p.steps,
+    const std::string line = fmt::format("step {}{} | best {:.6f} | {} evaluations | {} minima | {}", p.steps,
                                          max_steps > 0 ? fmt::format("/{}", max_steps) : std::string(), best,
                                          row.reference_evaluations, engine.archive().found(), rate);
     if (interactive_) {
