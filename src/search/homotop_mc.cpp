@@ -178,7 +178,7 @@ std::vector<Candidate> HomotopMc::propose(const SearchView& view, long max_steps
             c.origin = static_cast<int>(r);
             c.move = "start";
             c.initial = true;
-            replicas_[r].kind = "start";
+            replicas_[r].kind = Proposal::start;
         }
         return out;
     }
@@ -290,7 +290,7 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
     if (settings_.relax == HomotopRelax::accepted) {
         c.action = rep.block_accepted > 0 ? CandidateAction::relax : CandidateAction::single_point;
         c.archive = rep.block_accepted > 0;
-        rep.kind = rep.block_accepted > 0 ? "relax_accepted" : "block";
+        rep.kind = rep.block_accepted > 0 ? Proposal::relax_accepted : Proposal::block;
         rep.tracked = local.energy();
         c.move = rep.block_accepted > 0 ? "relax_accepted" : "check";
         return c;
@@ -303,13 +303,13 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
         rep.record = best_omega;
         c.action = CandidateAction::relax;
         c.move = "relax_best";
-        rep.kind = "relax_best";
+        rep.kind = Proposal::relax_best;
         return c;
     }
     c.action = CandidateAction::single_point;
     c.archive = settings_.relax == HomotopRelax::none;
     c.move = c.archive ? (sgc ? "sgc_block" : "swap_block") : "check";
-    rep.kind = "block";
+    rep.kind = Proposal::block;
     return c;
 }
 
@@ -323,7 +323,7 @@ std::vector<StepOutcome> HomotopMc::update(std::span<const Candidate> candidates
         Replica& rep = replicas_[r];
         const Evaluation& res = results[k];
         StepOutcome& o = outcomes[k];
-        if (rep.kind == "start") {
+        if (rep.kind == Proposal::start) {
             if (!res.ok())
                 throw InputError(fmt::format("homotop_mc: the starting structure of replica {} could not be evaluated "
                                              "({}{}); check [system] start and the potential",
@@ -338,7 +338,7 @@ std::vector<StepOutcome> HomotopMc::update(std::span<const Candidate> candidates
             rep.record = rep.local->energy() -
                          settings_.chemical_potential(r) * static_cast<double>(rep.local->cluster().count(elements_.back()));
             o.accepted = true;
-        } else if (rep.kind == "block") {
+        } else if (rep.kind == Proposal::block) {
             if (!res.ok())
                 throw Error(fmt::format("homotop_mc: the evaluation of replica {}'s configuration failed ({})", r,
                                         to_string(res.status)));
@@ -348,9 +348,9 @@ std::vector<StepOutcome> HomotopMc::update(std::span<const Candidate> candidates
                                         "energy updates; please report it",
                                         r, rep.tracked, res.energy, rep.tracked - res.energy, settings_.check_tolerance));
             o.accepted = rep.block_accepted > 0;
-        } else if (rep.kind == "relax_best") {
+        } else if (rep.kind == Proposal::relax_best) {
             o.accepted = true;
-        } else if (rep.kind == "relax_accepted") {
+        } else if (rep.kind == Proposal::relax_accepted) {
             if (res.ok()) {
                 build_local(rep, res.cluster, res.energy, problem);
                 o.accepted = true;

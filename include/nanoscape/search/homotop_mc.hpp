@@ -97,12 +97,13 @@ public:
     [[nodiscard]] const HomotopMcSettings& settings() const { return settings_; }
 
 private:
+    // What a replica's last proposal was, for update().
+    enum class Proposal { start, block, relax_best, relax_accepted };
     struct Replica {
         std::unique_ptr<LocalEnergy> local;  // the walker's configuration and energy
         double record = std::numeric_limits<double>::infinity();  // lowest tracked energy (relax = best)
         long blocks = 0, trials = 0, accepted = 0;
-        // What the last proposal of this replica was, for update().
-        std::string kind;                // "start", "block", "relax_best", "relax_accepted"
+        Proposal kind = Proposal::start;  // the last proposal
         double tracked = 0.0;            // tracked energy of the proposed configuration, eV
         long block_trials = 0, block_accepted = 0;
         std::vector<Species> before;     // relax_accepted: species before the accepted trial
