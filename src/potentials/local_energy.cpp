@@ -28,53 +28,55 @@ double LocalEnergy::trial_change(int i, Species to) {
 namespace {
 
 // Site sums kept current for every atom; see the file comment of local_energy.hpp.
+//
+// Memory layout, for speed on large clusters: atoms are numbered internally along a Z-order
+// (Morton) curve of cells, so the neighbours of an atom are mostly near it in memory; every
+// directed neighbour entry (i <- j) holds its own copy of the pair terms for all type pairs,
+// stored in the entry order, so a trial reads the entries of the changed atoms contiguously.
 class SiteSumEnergy final : public LocalEnergy {
 public:
     SiteSumEnergy(std::unique_ptr<SiteSumForm> form, const Cluster& cluster) : form_(std::move(form)), cluster_(cluster) {
-        const auto n = cluster_.size();
+        const std::size_t n = cluster_.size();
         m_ = form_->channels();
         nt_ = form_->species().size();
         type_of_.fill(-1);
         for (std::size_t t = 0; t < nt_; ++t) type_of_[static_cast<std::size_t>(form_->species()[t])] = static_cast<int>(t);
-        types_.resize(n);
-        for (std::size_t i = 0; i < n; ++i) types_[i] = type_index(cluster_.species[i]);
+        number_atoms(n);
+        atoms_.assign(n, AtomState{});
+        for (std::size_t i = 0; i < n; ++i) atoms_[i].type = type_index(cluster_.species[external_[i]]);
 
-        // Neighbour pairs once; both directions in a CSR list that points at the pair's table.
-        std::vector<std::array<int, 2>> pairs;
-        std::vector<double> distance;
-        const CellGrid grid(cluster_.positions, form_->range());
-        grid.for_each_pair([&](int i, int j, const Eigen::Vector3d&, double r) {
-            pairs.push_back({i, j});
-            distance.push_back(r);
+        // Neighbour pairs once, in internal numbers; each atom's entries sorted by neighbour.
+        struct Entry {
+            int from, to;
+            double r;
+        };
+        std::vector<Entry> entries;
+        CellGrid(cluster_.positions, form_->range()).for_each_pair([&](int i, int j, const Eigen::Vector3d&, double r) {
+            const int a = internal_[static_cast<std::size_t>(i)], b = internal_[static_cast<std::size_t>(j)];
+            entries.push_back({a, b, r});
+            entries.push_back({b, a, r});
+        });
+        std::sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
+            return x.from != y.from ? x.from < y.from : x.to < y.to;
         });
         start_.assign(n + 1, 0);
-        for (const auto& p : pairs) ++start_[static_cast<std::size_t>(p[0]) + 1], ++start_[static_cast<std::size_t>(p[1]) + 1];
+        for (const auto& e : entries) ++start_[static_cast<std::size_t>(e.from) + 1];
         for (std::size_t i = 0; i < n; ++i) start_[i + 1] += start_[i];
-        neighbours_.resize(2 * pairs.size());
-        std::vector<std::size_t> fill(start_.begin(), start_.end() - 1);
-        for (std::size_t p = 0; p < pairs.size(); ++p) {
-            const auto i = static_cast<std::size_t>(pairs[p][0]), j = static_cast<std::size_t>(pairs[p][1]);
-            neighbours_[fill[i]++] = {pairs[p][1], static_cast<std::uint32_t>(p)};
-            neighbours_[fill[j]++] = {pairs[p][0], static_cast<std::uint32_t>(p)};
-        }
-        // Table of every pair: g^m_ab(r) for all type pairs, [(a nt + b) M + m].
+        neighbour_.resize(entries.size());
         stride_ = nt_ * nt_ * static_cast<std::size_t>(m_);
-        table_.resize(pairs.size() * stride_);
-        for (std::size_t p = 0; p < pairs.size(); ++p)
+        table_.resize(entries.size() * stride_);
+        for (std::size_t e = 0; e < entries.size(); ++e) {
+            neighbour_[e] = entries[e].to;
             for (std::size_t a = 0; a < nt_; ++a)
                 for (std::size_t b = 0; b < nt_; ++b)
-                    form_->pair_terms(static_cast<int>(a), static_cast<int>(b), distance[p],
-                                      &table_[p * stride_ + (a * nt_ + b) * static_cast<std::size_t>(m_)]);
-        sums_.assign(n * static_cast<std::size_t>(m_), 0.0);
-        site_.assign(n, 0.0);
-        scratch_sums_.assign(n * static_cast<std::size_t>(m_), 0.0);
-        scratch_site_.assign(n, 0.0);
-        stamp_.assign(n, 0);
+                    form_->pair_terms(static_cast<int>(a), static_cast<int>(b), entries[e].r,
+                                      &table_[e * stride_ + (a * nt_ + b) * static_cast<std::size_t>(m_)]);
+        }
         rebuild();
     }
 
     [[nodiscard]] std::string describe() const override {
-        const double per_atom = cluster_.size() ? static_cast<double>(neighbours_.size()) / static_cast<double>(cluster_.size()) : 0.0;
+        const double per_atom = cluster_.size() ? static_cast<double>(neighbour_.size()) / static_cast<double>(cluster_.size()) : 0.0;
         return fmt::format("local site sums within {:.3f} A ({:.1f} neighbours per atom)", form_->range(), per_atom);
     }
     [[nodiscard]] bool local() const override { return true; }
@@ -82,77 +84,25 @@ public:
     [[nodiscard]] const Cluster& cluster() const override { return cluster_; }
 
     double trial(std::span<const int> sites, std::span<const Species> to) override {
-        ++local_updates_;
-        ++generation_;
-        touched_.clear();
-        pending_sites_.assign(sites.begin(), sites.end());
-        pending_types_.clear();
-        const auto m = static_cast<std::size_t>(m_);
-        // The sites' new types first: a site's neighbour may itself be a site.
-        for (std::size_t k = 0; k < sites.size(); ++k) {
-            const auto s = static_cast<std::size_t>(sites[k]);
-            pending_types_.push_back(type_index(to[k]));
-            stamp_[s] = generation_;
-            trial_type_[s] = pending_types_.back();
+        switch (m_) {
+        case 1: return trial_impl<1>(sites, to);
+        case 2: return trial_impl<2>(sites, to);
+        case 3: return trial_impl<3>(sites, to);
+        default: return trial_impl<4>(sites, to);
         }
-        // Sites: sums from scratch with the new types of both ends.
-        for (int site : sites) {
-            const auto s = static_cast<std::size_t>(site);
-            const auto a = static_cast<std::size_t>(trial_type_[s]);
-            double* out = &scratch_sums_[s * m];
-            std::fill(out, out + m, 0.0);
-            for (std::size_t e = start_[s]; e < start_[s + 1]; ++e) {
-                const auto l = static_cast<std::size_t>(neighbours_[e].atom);
-                const auto b = static_cast<std::size_t>(stamp_[l] == generation_ && is_site(l) ? trial_type_[l] : types_[l]);
-                const double* g = &table_[neighbours_[e].pair * stride_ + (a * nt_ + b) * m];
-                for (std::size_t c = 0; c < m; ++c) out[c] += g[c];
-            }
-            touched_.push_back(site);
-        }
-        // Other neighbours: one pair term replaced per changed neighbour.
-        for (int site : sites) {
-            const auto s = static_cast<std::size_t>(site);
-            const auto old_b = static_cast<std::size_t>(types_[s]), new_b = static_cast<std::size_t>(trial_type_[s]);
-            for (std::size_t e = start_[s]; e < start_[s + 1]; ++e) {
-                const auto k = static_cast<std::size_t>(neighbours_[e].atom);
-                if (stamp_[k] == generation_ && is_site(k)) continue;
-                double* out = &scratch_sums_[k * m];
-                if (stamp_[k] != generation_) {
-                    stamp_[k] = generation_;
-                    trial_type_[k] = -1;  // marks a non-site
-                    std::copy(&sums_[k * m], &sums_[k * m] + m, out);
-                    touched_.push_back(static_cast<int>(k));
-                }
-                const auto a = static_cast<std::size_t>(types_[k]);
-                const double* g_new = &table_[neighbours_[e].pair * stride_ + (a * nt_ + new_b) * m];
-                const double* g_old = &table_[neighbours_[e].pair * stride_ + (a * nt_ + old_b) * m];
-                for (std::size_t c = 0; c < m; ++c) out[c] += g_new[c] - g_old[c];
-            }
-        }
-        double delta = 0.0;
-        for (int atom : touched_) {
-            const auto k = static_cast<std::size_t>(atom);
-            const int a = is_site(k) ? trial_type_[k] : types_[k];
-            scratch_site_[k] = form_->site_energy(a, &scratch_sums_[k * m]);
-            delta += scratch_site_[k] - site_[k];
-        }
-        pending_delta_ = delta;
-        pending_ = true;
-        return delta;
     }
 
     void commit() override {
         if (!pending_) throw Error("LocalEnergy::commit without a trial");
-        const auto m = static_cast<std::size_t>(m_);
         for (int atom : touched_) {
-            const auto k = static_cast<std::size_t>(atom);
-            std::copy(&scratch_sums_[k * m], &scratch_sums_[k * m] + m, &sums_[k * m]);
-            site_[k] = scratch_site_[k];
+            AtomState& a = atoms_[static_cast<std::size_t>(atom)];
+            a.sums = a.scratch_sums;
+            a.site = a.scratch_site;
         }
         for (std::size_t k = 0; k < pending_sites_.size(); ++k) {
             const auto s = static_cast<std::size_t>(pending_sites_[k]);
-            types_[s] = pending_types_[k];
-            cluster_.species[s] = form_->species()[static_cast<std::size_t>(pending_types_[k])];
+            atoms_[s].type = pending_types_[k];
+            cluster_.species[external_[s]] = form_->species()[static_cast<std::size_t>(pending_types_[k])];
         }
         energy_ += pending_delta_;
         pending_ = false;
@@ -162,7 +112,7 @@ public:
     void set_species(const std::vector<Species>& species) override {
         if (species.size() != cluster_.size())
             throw Error(fmt::format("LocalEnergy::set_species: {} species for {} atoms", species.size(), cluster_.size()));
-        for (std::size_t i = 0; i < species.size(); ++i) types_[i] = type_index(species[i]);
+        for (std::size_t i = 0; i < species.size(); ++i) atoms_[i].type = type_index(species[external_[i]]);
         cluster_.species = species;
         rebuild();
     }
@@ -173,50 +123,139 @@ public:
     }
 
 private:
-    struct Neighbour {
-        int atom;
-        std::uint32_t pair;
-    };
-
     int type_index(Species z) const {
         const int t = z >= 0 && z <= max_atomic_number ? type_of_[static_cast<std::size_t>(z)] : -1;
         if (t < 0) throw InputError(fmt::format("local energy: species {} is not one of the form's", symbol(z)));
         return t;
     }
-    bool is_site(std::size_t k) const { return trial_type_[k] >= 0; }
 
-    // Sums and site energies from scratch: O(pairs).
-    void rebuild() {
-        const auto m = static_cast<std::size_t>(m_);
-        std::fill(sums_.begin(), sums_.end(), 0.0);
-        for (std::size_t i = 0; i < types_.size(); ++i) {
-            const auto a = static_cast<std::size_t>(types_[i]);
-            for (std::size_t e = start_[i]; e < start_[i + 1]; ++e) {
-                const auto b = static_cast<std::size_t>(types_[static_cast<std::size_t>(neighbours_[e].atom)]);
-                const double* g = &table_[neighbours_[e].pair * stride_ + (a * nt_ + b) * m];
-                for (std::size_t c = 0; c < m; ++c) sums_[i * m + c] += g[c];
+    // internal_[external atom] and external_[internal atom]: Z-order of cells of edge range/2.
+    void number_atoms(std::size_t n) {
+        std::vector<std::uint64_t> key(n, 0);
+        if (n > 0) {
+            const Eigen::Vector3d lo = cluster_.positions.rowwise().minCoeff();
+            const double cell = std::max(form_->range() / 2.0, 1e-6);
+            for (std::size_t i = 0; i < n; ++i) {
+                std::uint64_t code = 0;
+                std::array<std::uint64_t, 3> c{};
+                for (int d = 0; d < 3; ++d)
+                    c[static_cast<std::size_t>(d)] = static_cast<std::uint64_t>(
+                        std::min(2097151.0, std::floor((cluster_.positions(d, static_cast<Eigen::Index>(i)) - lo[d]) / cell)));
+                for (int bit = 20; bit >= 0; --bit)
+                    for (int d = 0; d < 3; ++d) code = (code << 1) | ((c[static_cast<std::size_t>(d)] >> bit) & 1u);
+                key[i] = code;
             }
-            site_[i] = form_->site_energy(types_[i], &sums_[i * m]);
         }
-        trial_type_.assign(types_.size(), -1);
-        pending_ = false;
-        energy_ = 0.0;
-        for (double e : site_) energy_ += e;
+        external_.resize(n);
+        for (std::size_t i = 0; i < n; ++i) external_[i] = i;
+        std::stable_sort(external_.begin(), external_.end(), [&](std::size_t a, std::size_t b) { return key[a] < key[b]; });
+        internal_.resize(n);
+        for (std::size_t i = 0; i < n; ++i) internal_[external_[i]] = static_cast<int>(i);
     }
 
+    template <std::size_t M>
+    double trial_impl(std::span<const int> sites, std::span<const Species> to) {
+        ++local_updates_;
+        ++generation_;
+        touched_.clear();
+        pending_sites_.clear();
+        pending_types_.clear();
+        // The sites' new types first: a site's neighbour may itself be a site.
+        for (std::size_t k = 0; k < sites.size(); ++k) {
+            const int s = internal_[static_cast<std::size_t>(sites[k])];
+            pending_sites_.push_back(s);
+            pending_types_.push_back(type_index(to[k]));
+            AtomState& a = atoms_[static_cast<std::size_t>(s)];
+            a.stamp = generation_;
+            a.trial_type = pending_types_.back();
+        }
+        const auto type_now = [&](const AtomState& a) { return a.stamp == generation_ && a.trial_type >= 0 ? a.trial_type : a.type; };
+        // Sites: sums from scratch with the new types of both ends.
+        for (int site : pending_sites_) {
+            const auto s = static_cast<std::size_t>(site);
+            AtomState& a = atoms_[s];
+            const std::size_t row = static_cast<std::size_t>(a.trial_type) * nt_;
+            std::array<double, M> sum{};
+            for (std::size_t e = start_[s]; e < start_[s + 1]; ++e) {
+                const auto b = static_cast<std::size_t>(type_now(atoms_[static_cast<std::size_t>(neighbour_[e])]));
+                const double* g = &table_[e * stride_ + (row + b) * M];
+                for (std::size_t c = 0; c < M; ++c) sum[c] += g[c];
+            }
+            std::copy(sum.begin(), sum.end(), a.scratch_sums.begin());
+            touched_.push_back(site);
+        }
+        // Other neighbours: one pair term replaced per changed neighbour.
+        for (int site : pending_sites_) {
+            const auto s = static_cast<std::size_t>(site);
+            const auto old_b = static_cast<std::size_t>(atoms_[s].type), new_b = static_cast<std::size_t>(atoms_[s].trial_type);
+            for (std::size_t e = start_[s]; e < start_[s + 1]; ++e) {
+                const auto k = static_cast<std::size_t>(neighbour_[e]);
+                AtomState& a = atoms_[k];
+                if (a.stamp != generation_) {
+                    a.stamp = generation_;
+                    a.trial_type = -1;  // marks a non-site
+                    a.scratch_sums = a.sums;
+                    touched_.push_back(static_cast<int>(k));
+                } else if (a.trial_type >= 0) {
+                    continue;  // a site: done above
+                }
+                const double* g = &table_[e * stride_ + static_cast<std::size_t>(a.type) * nt_ * M];
+                for (std::size_t c = 0; c < M; ++c) a.scratch_sums[c] += g[new_b * M + c] - g[old_b * M + c];
+            }
+        }
+        double delta = 0.0;
+        for (int atom : touched_) {
+            AtomState& a = atoms_[static_cast<std::size_t>(atom)];
+            a.scratch_site = form_->site_energy(a.trial_type >= 0 ? a.trial_type : a.type, a.scratch_sums.data());
+            delta += a.scratch_site - a.site;
+        }
+        pending_delta_ = delta;
+        pending_ = true;
+        return delta;
+    }
+
+    // Sums and site energies from scratch: O(entries).
+    void rebuild() {
+        const auto m = static_cast<std::size_t>(m_);
+        for (std::size_t i = 0; i < atoms_.size(); ++i) {
+            AtomState& a = atoms_[i];
+            a.sums.fill(0.0);
+            const std::size_t row = static_cast<std::size_t>(a.type) * nt_;
+            for (std::size_t e = start_[i]; e < start_[i + 1]; ++e) {
+                const double* g = &table_[e * stride_ + (row + static_cast<std::size_t>(atoms_[static_cast<std::size_t>(neighbour_[e])].type)) * m];
+                for (std::size_t c = 0; c < m; ++c) a.sums[c] += g[c];
+            }
+            a.site = form_->site_energy(a.type, a.sums.data());
+            a.trial_type = -1;
+        }
+        pending_ = false;
+        // Summed in external order, so the energy does not depend on the internal numbering.
+        energy_ = 0.0;
+        for (std::size_t i = 0; i < atoms_.size(); ++i) energy_ += atoms_[static_cast<std::size_t>(internal_[i])].site;
+    }
+
+    // Everything a trial reads or writes of one atom, side by side (two cache lines).
+    struct AtomState {
+        std::array<double, SiteSumForm::max_channels> sums{};          // S_i, current
+        double site = 0.0;                                             // G(S_i), current
+        std::array<double, SiteSumForm::max_channels> scratch_sums{};  // S_i of the pending trial
+        double scratch_site = 0.0;                                     // G of the pending trial
+        std::uint64_t stamp = 0;  // == generation_: touched by the current trial
+        int type = 0;             // current type
+        int trial_type = -1;      // new type if a site of the current trial, -1 otherwise
+    };
+
     std::unique_ptr<SiteSumForm> form_;
-    Cluster cluster_;
+    Cluster cluster_;                      // species in the caller's order
     int m_ = 1;
     std::size_t nt_ = 0, stride_ = 0;
     std::array<int, max_atomic_number + 1> type_of_{};
-    std::vector<int> types_;               // type of every atom
+    std::vector<int> internal_;            // external atom -> internal number
+    std::vector<std::size_t> external_;    // internal number -> external atom
+    std::vector<AtomState> atoms_;         // per atom, internal order
     std::vector<std::size_t> start_;       // CSR offsets, N + 1
-    std::vector<Neighbour> neighbours_;    // CSR entries
-    std::vector<double> table_;            // pair terms, stride_ per pair
-    std::vector<double> sums_, site_;      // N x M sums, N site energies (current)
-    std::vector<double> scratch_sums_, scratch_site_;  // the same for the touched atoms of a trial
-    std::vector<std::uint64_t> stamp_;     // == generation_: touched by the current trial
-    std::vector<int> trial_type_;          // new type of a site of the current trial, -1 otherwise
+    std::vector<int> neighbour_;           // CSR entries: the neighbour
+    std::vector<double> table_;            // pair terms, stride_ per entry
     std::uint64_t generation_ = 0;
     std::vector<int> touched_, pending_sites_, pending_types_;
     double pending_delta_ = 0.0, energy_ = 0.0;
