@@ -137,7 +137,9 @@ std::vector<std::string> HomotopMc::trace_columns() const {
     ChemicalOrder names;
     names.elements = elements_;
     for (const auto& b : names.bond_names()) cols.push_back("bonds_" + b);
-    for (Species z : elements_) cols.push_back(fmt::format("surface_{}", symbol(z)));
+    // A three-level radial profile: surface, subsurface (shell 1) and inner shells (2 and deeper).
+    for (const char* level : {"surface", "subsurface", "inner"})
+        for (Species z : elements_) cols.push_back(fmt::format("{}_{}", level, symbol(z)));
     return cols;
 }
 
@@ -148,6 +150,18 @@ std::vector<double> HomotopMc::order_columns(const Cluster& cluster, const Searc
     std::vector<double> out;
     for (long b : order.bonds) out.push_back(static_cast<double>(b));
     for (double f : order.surface_fraction) out.push_back(f);
+    // Fractions of the subsurface and of all deeper shells together (NaN for a level without atoms).
+    const std::size_t ne = elements_.size();
+    for (std::size_t from : {std::size_t{1}, std::size_t{2}}) {
+        const std::size_t to = from == 1 ? std::min<std::size_t>(2, order.shell_size.size()) : order.shell_size.size();
+        double atoms = 0.0;
+        std::vector<double> count(ne, 0.0);
+        for (std::size_t sh = from; sh < to; ++sh) {
+            atoms += order.shell_size[sh];
+            for (std::size_t e = 0; e < ne; ++e) count[e] += order.shell_fraction[sh][e] * order.shell_size[sh];
+        }
+        for (std::size_t e = 0; e < ne; ++e) out.push_back(atoms > 0 ? count[e] / atoms : std::nan(""));
+    }
     return out;
 }
 

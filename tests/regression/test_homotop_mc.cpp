@@ -45,6 +45,14 @@ void expect_segregation(const Case& c, const std::string& keys, long steps) {
             << c.spec << " seed " << seed;
         for (std::size_t shell = 1; shell < order.shell_fraction.size(); ++shell)
             EXPECT_EQ(order.shell_fraction[shell][0], 0.0) << c.spec << " seed " << seed << " shell " << shell;
+        // The trace's radial profile of the lowest row agrees: none of the element below the surface.
+        for (const auto& row : out.rows)
+            if (row.energy == gm.energy) {
+                EXPECT_EQ(row.extra[out.column("subsurface_" + c.surface_element)], 0.0) << c.spec << " seed " << seed;
+                EXPECT_EQ(row.extra[out.column("inner_" + c.surface_element)], 0.0) << c.spec << " seed " << seed;
+                EXPECT_EQ(row.extra[out.column("surface_" + c.surface_element)], order.surface_fraction[0]);
+                break;
+            }
         best.push_back(gm.energy);
         fmt::print("{} {}{}{}{} seed {}: best {:.8f} eV, surface {} fraction {:.4f}\n", c.spec, c.surface_element,
                    c.n_surface_element, c.core_element, c.n_core_element, seed, gm.energy, c.surface_element,
