@@ -96,6 +96,39 @@ TEST(LocalEnergy, AdjacentSwapsOnIcosahedron_MatchFullEvaluation) {
     }
 }
 
+// A 309-atom icosahedron: swaps again and again among a few sites (near and far apart) and with
+// random atoms, 30 % committed: every energy change and the tracked energy stay exact.
+TEST(LocalEnergy, RepeatedSwapsOnLargeCluster_StayExactUnderCommits) {
+    for (const char* spec : {"emt", NANOSCAPE_SOURCE_DIR "/inputs/potentials/gupta_agcu_ferrando.toml"}) {
+        const auto potential = load_potential_spec(spec, "");
+        const Species ag = species_from_symbol("Ag"), cu = species_from_symbol("Cu");
+        Cluster c = make_icosahedron(4, potential->pair_distance(ag, cu), ag);
+        Rng rng = make_stream(5, 0);
+        for (auto& z : c.species) z = rng.uniform() < 0.4 ? cu : ag;
+        auto local = make_local_energy(*potential, c, {cu, ag});
+        std::vector<int> pool;
+        for (int k = 0; k < 12; ++k) pool.push_back(static_cast<int>(rng.below(c.size())));
+        double e = potential->energy(c);
+        for (int t = 0; t < 400; ++t) {
+            const int i = pool[rng.below(pool.size())];
+            const int j = t % 3 == 0 ? static_cast<int>(rng.below(c.size())) : pool[rng.below(pool.size())];
+            const auto& z = local->cluster().species;
+            if (z[static_cast<std::size_t>(i)] == z[static_cast<std::size_t>(j)]) continue;
+            const double delta = local->trial_swap(i, j);
+            Cluster after = local->cluster();
+            std::swap(after.species[static_cast<std::size_t>(i)], after.species[static_cast<std::size_t>(j)]);
+            const double e_after = potential->energy(after);
+            ASSERT_NEAR(delta, e_after - e, 1e-9) << spec << " trial " << t;
+            if (rng.uniform() < 0.3) {
+                local->commit();
+                e = e_after;
+                ASSERT_NEAR(local->energy(), e, 1e-9) << spec << " trial " << t;
+            }
+        }
+        EXPECT_GT(local->local_updates(), 200);
+    }
+}
+
 TEST(LocalEnergy, SpeciesOutsideTheList_IsInputError) {
     const auto potential = load_potential_spec("emt", "");
     const Cluster c = testing::random_cluster_for(*potential, {species_from_symbol("Pt"), species_from_symbol("Au")}, 10, 1);
