@@ -117,7 +117,7 @@ int run(const RunOptions& o) {
                                                      : fmt::format("stopped by {}", progress.stop_reason));
     fmt::print("  reference cost     {} relaxations, {} energy+force evaluations{}\n", counts.reference_relaxations,
                counts.reference_evaluations,
-               counts.local_updates > 0 ? fmt::format(", {} local swap updates", counts.local_updates) : std::string());
+               counts.local_updates > 0 ? fmt::format(", {} local trial updates", counts.local_updates) : std::string());
     fmt::print("  minima             {} distinct found, {} kept\n", archive.found(), archive.minima().size());
     fmt::print("  wall time          {:.1f} s\n", progress.elapsed);
     const auto dir = std::filesystem::path(directory.path());

@@ -258,7 +258,13 @@ void SearchEngine::restore(const nlohmann::json& checkpoint, const std::string& 
         evaluator_.load_state(checkpoint.at("evaluator"));
         progress.counts = evaluator_.counts();
         archive_.load_state(checkpoint.at("archive"));
-        for (const auto& m : archive_.minima()) check_composition(m.cluster, problem_.species);
+        for (const auto& m : archive_.minima()) {
+            if (driver_.fixed_composition())
+                check_composition(m.cluster, problem_.species);
+            else if (m.cluster.size() != problem_.species.size())
+                throw InputError(fmt::format("an archived structure has {} atoms, the run {}", m.cluster.size(),
+                                             problem_.species.size()));
+        }
         driver_.load_state(checkpoint.at("driver"), problem_);
         // A finished run resumed with a larger budget goes on; a target already reached
         // stays reached (the stop reason is decided afresh).

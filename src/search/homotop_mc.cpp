@@ -91,7 +91,8 @@ private:
 double HomotopMcSettings::temperature(std::size_t r, long block) const {
     const double t0 = temperatures[std::min(r, temperatures.size() - 1)];
     if (schedule == TemperatureSchedule::constant || anneal_blocks <= 0) return t0;
-    const double f = std::min(1.0, static_cast<double>(block) / static_cast<double>(anneal_blocks));
+    // Blocks 0 .. anneal_blocks - 1 span the anneal: the last one runs at final_temperature.
+    const double f = anneal_blocks > 1 ? std::min(1.0, static_cast<double>(block) / static_cast<double>(anneal_blocks - 1)) : 1.0;
     const double ratio = final_temperature / temperatures.front();  // every replica scaled alike
     if (schedule == TemperatureSchedule::linear) return t0 * (1.0 + (ratio - 1.0) * f);
     return t0 * std::pow(ratio, f);
@@ -104,6 +105,8 @@ double HomotopMcSettings::chemical_potential(std::size_t r) const {
 HomotopMc::HomotopMc(HomotopMcSettings settings, const SearchProblem& problem) : settings_(std::move(settings)) {
     elements_ = problem.start.element_order.empty() ? unique_species(problem.species) : problem.start.element_order;
     replicas_.resize(settings_.replicas());
+    exchanges_tried_.assign(replicas_.size() - 1, 0);
+    exchanges_accepted_.assign(replicas_.size() - 1, 0);
 }
 
 std::string HomotopMc::describe() const {
@@ -123,9 +126,19 @@ std::string HomotopMc::describe() const {
 }
 
 nlohmann::json HomotopMc::identity() const {
+    // Every setting that changes the walk: a resume with other ones would not continue it.
     return {{"replicas", replicas_.size()},
             {"relax", relax_name(settings_.relax)},
-            {"mode", settings_.grand_canonical() ? "semi_grand_canonical" : "canonical"}};
+            {"mode", settings_.grand_canonical() ? "semi_grand_canonical" : "canonical"},
+            {"temperature", settings_.temperatures},
+            {"delta_mu", settings_.delta_mu},
+            {"schedule", schedule_name(settings_.schedule)},
+            {"final_temperature", settings_.final_temperature},
+            {"anneal_blocks", settings_.anneal_blocks},
+            {"sweeps_per_block", settings_.sweeps_per_block},
+            {"exchange_every", settings_.exchange_every},
+            {"check_every", settings_.check_every},
+            {"equilibration_blocks", settings_.equilibration_blocks}};
 }
 
 std::vector<std::string> HomotopMc::trace_columns() const {
@@ -403,10 +416,10 @@ void HomotopMc::exchange(const SearchProblem& problem) {
         const double beta_a = 1.0 / (boltzmann_ev_per_k * settings_.temperature(r, a.blocks));
         const double beta_b = 1.0 / (boltzmann_ev_per_k * settings_.temperature(r + 1, b.blocks));
         const double log_ratio = -beta_a * (g(r, *b.local) - g(r, *a.local)) - beta_b * (g(r + 1, *a.local) - g(r + 1, *b.local));
-        ++exchanges_tried_;
+        ++exchanges_tried_[r];
         if (log_ratio >= 0.0 || rng.uniform() < std::exp(log_ratio)) {
             std::swap(a.local, b.local);
-            ++exchanges_accepted_;
+            ++exchanges_accepted_[r];
         }
     }
 }
@@ -456,21 +469,26 @@ void HomotopMc::load_state(const nlohmann::json& state, const SearchProblem& pro
         rep.sum_nb2 = j.at("sum_nb2").get<double>();
     }
     round_ = state.at("round").get<std::uint64_t>();
-    exchanges_tried_ = state.at("exchanges_tried").get<long>();
-    exchanges_accepted_ = state.at("exchanges_accepted").get<long>();
+    exchanges_tried_ = state.at("exchanges_tried").get<std::vector<long>>();
+    exchanges_accepted_ = state.at("exchanges_accepted").get<std::vector<long>>();
+    if (exchanges_tried_.size() != replicas_.size() - 1 || exchanges_accepted_.size() != replicas_.size() - 1)
+        throw InputError("the checkpoint's exchange counts do not match the replicas");
 }
 
 nlohmann::json HomotopMc::report() const {
     nlohmann::json reps = nlohmann::json::array();
     for (std::size_t r = 0; r < replicas_.size(); ++r) {
         const Replica& rep = replicas_[r];
-        nlohmann::json j{{"temperature_K", settings_.temperature(r, rep.blocks)},
+        nlohmann::json j{{"temperature_K", settings_.temperature(r, std::max<long>(rep.blocks - 1, 0))},
                          {"blocks", rep.blocks},
                          {"trials", rep.trials},
                          {"accepted", rep.accepted},
                          {"acceptance", rep.trials ? static_cast<double>(rep.accepted) / static_cast<double>(rep.trials) : 0.0}};
         if (settings_.grand_canonical()) {
             j["delta_mu"] = settings_.chemical_potential(r);
+            for (const char* key : {"mean_n_{}", "std_n_{}", "mean_x_{}"})
+                j[fmt::format(fmt::runtime(key), symbol(elements_[1]))] = nullptr;  // until sampled
+            j["samples"] = rep.samples;
             if (rep.samples > 0 && rep.local) {
                 const double mean = rep.sum_nb / static_cast<double>(rep.samples);
                 const double var = std::max(0.0, rep.sum_nb2 / static_cast<double>(rep.samples) - mean * mean);
@@ -482,10 +500,22 @@ nlohmann::json HomotopMc::report() const {
         }
         reps.push_back(j);
     }
+    // Exchanges per neighbour pair: the acceptance that tells whether the ladder is too wide.
+    nlohmann::json pairs = nlohmann::json::array();
+    long tried = 0, accepted = 0;
+    for (std::size_t r = 0; r + 1 < replicas_.size(); ++r) {
+        tried += exchanges_tried_[r];
+        accepted += exchanges_accepted_[r];
+        pairs.push_back({{"replicas", {r, r + 1}},
+                         {"tried", exchanges_tried_[r]},
+                         {"accepted", exchanges_accepted_[r]},
+                         {"acceptance", exchanges_tried_[r] ? static_cast<double>(exchanges_accepted_[r]) / exchanges_tried_[r] : 0.0}});
+    }
     return {{"energy_changes", local_description_},
             {"replicas", reps},
-            {"exchanges_tried", exchanges_tried_},
-            {"exchanges_accepted", exchanges_accepted_}};
+            {"exchanges_tried", tried},
+            {"exchanges_accepted", accepted},
+            {"exchange_pairs", pairs}};
 }
 
 std::vector<std::string> homotop_mc_keys() {
@@ -530,11 +560,10 @@ std::unique_ptr<Driver> make_homotop_mc(const ParameterTable& search, const Sear
         s.final_temperature = search.require_real("final_temperature");
         if (!(s.final_temperature >= 1.0) || !std::isfinite(s.final_temperature))
             throw search.error("final_temperature", fmt::format("must be >= 1 K, got {}", s.final_temperature));
-        const std::int64_t fallback = search.get_integer("max_steps", 0) / static_cast<std::int64_t>(s.temperatures.size());
-        s.anneal_blocks = search.get_integer("anneal_blocks", fallback);
-        if (s.anneal_blocks <= 0)
-            throw search.error(search.has("anneal_blocks") ? "anneal_blocks" : "schedule",
-                               "an anneal needs anneal_blocks > 0 (or max_steps, from which it defaults)");
+        // Required, not derived from max_steps: a budget from the command line would not see it.
+        if (!search.has("anneal_blocks"))
+            throw search.error("schedule", "an anneal needs anneal_blocks (blocks per replica from temperature to final_temperature)");
+        s.anneal_blocks = search.get_integer_in("anneal_blocks", 1, 1, std::numeric_limits<std::int64_t>::max());
     } else {
         for (const char* key : {"final_temperature", "anneal_blocks"})
             if (search.has(key)) throw search.error(key, "is only used with schedule = \"linear\" or \"geometric\"");
@@ -573,8 +602,10 @@ std::unique_ptr<Driver> make_homotop_mc(const ParameterTable& search, const Sear
         throw search.error("delta_mu", "is only used with mode = \"semi_grand_canonical\"");
     }
     if (!s.grand_canonical() && unique_species(problem.species).size() < 2)
-        throw InputError(fmt::format("homotop_mc: {} has one element, so no homotops; give [system] a second element "
-                                     "(or use mode = \"semi_grand_canonical\")", problem.formula()));
+        throw search.error("driver", fmt::format("homotop_mc: {} has one element, so no homotops; give [system] two "
+                                                 "elements with atoms of both (the semi-grand-canonical mode also "
+                                                 "takes a count of 0 for one of them)",
+                                                 problem.formula()));
     s.check_every = search.get_integer_in("check_every", 0, 0, std::numeric_limits<std::int64_t>::max());
     s.check_tolerance = search.get_real("check_tolerance", 1e-9);
     if (!(s.check_tolerance > 0)) throw search.error("check_tolerance", "must be > 0 eV");

@@ -64,6 +64,10 @@ public:
     [[nodiscard]] virtual std::vector<std::string> trace_columns() const = 0;
     /// Everything a checkpoint needs to continue exactly (walkers, streams, move states).
     [[nodiscard]] virtual nlohmann::json save_state() const = 0;
+    /// False if the structures it proposes may have another composition than the problem's
+    /// (a semi-grand-canonical walk): a checkpoint's archive is then checked for the atom count
+    /// only. True by default.
+    [[nodiscard]] virtual bool fixed_composition() const { return true; }
     /// The driver's own figures for summary.json (written under the driver's name), or null.
     [[nodiscard]] virtual nlohmann::json report() const;
     /// Restores save_state(); `problem` is the run's (structures must have its composition).

@@ -88,6 +88,8 @@ public:
                                                   std::span<const Evaluation> results, const SearchView& view) override;
     [[nodiscard]] std::string stop_reason() const override { return {}; }
     [[nodiscard]] std::vector<std::string> trace_columns() const override;
+    /// False in the semi-grand-canonical mode.
+    [[nodiscard]] bool fixed_composition() const override { return !settings_.grand_canonical(); }
     [[nodiscard]] nlohmann::json save_state() const override;
     void load_state(const nlohmann::json& state, const SearchProblem& problem) override;
     /// Per replica: temperature, delta_mu, trials, acceptance, composition statistics; exchanges.
@@ -123,7 +125,7 @@ private:
     std::vector<Species> elements_;  // [system] elements order (A, B, ...)
     std::vector<Replica> replicas_;
     std::uint64_t round_ = 0;        // rounds done
-    long exchanges_tried_ = 0, exchanges_accepted_ = 0;
+    std::vector<long> exchanges_tried_, exchanges_accepted_;  // per neighbour pair (r, r + 1)
     std::string local_description_;  // LocalEnergy::describe() of the walkers
 };
 

@@ -131,7 +131,7 @@ TEST(HomotopMcSettings, AnnealingSchedules) {
     HomotopMcSettings s;
     s.temperatures = {1000.0, 2000.0};
     s.final_temperature = 10.0;
-    s.anneal_blocks = 100;
+    s.anneal_blocks = 101;  // blocks 0..100: f = b / 100
     s.schedule = TemperatureSchedule::linear;
     EXPECT_DOUBLE_EQ(s.temperature(0, 0), 1000.0);
     EXPECT_DOUBLE_EQ(s.temperature(0, 50), 505.0);
@@ -279,6 +279,49 @@ TEST(HomotopMc, SameResultsForAnyThreadCount) {
             if (!std::isnan(one.rows[i].extra[c])) {
                 EXPECT_EQ(one.rows[i].extra[c], two.rows[i].extra[c]) << i << " " << c;
             }
+    }
+}
+
+// A semi-grand-canonical run changes its composition: its checkpoint (archive of several
+// compositions) restores, and the restored run ends as the uninterrupted one; a checkpoint of
+// other driver settings is refused naming them.
+TEST(HomotopMc, SemiGrandCanonicalCheckpoint_RestoresExactly) {
+    const auto potential = load_potential_spec("emt", "");
+    const Species pt = species_from_symbol("Pt"), au = species_from_symbol("Au");
+    Cluster start = make_icosahedron(2, potential->pair_distance(pt, au), pt);
+    SearchProblem problem;
+    problem.species = start.species;
+    problem.seed = 4;
+    problem.potential = potential.get();
+    problem.start.kind = "file";
+    problem.start.structures = {start};
+    problem.start.element_order = {pt, au};
+    const std::string keys = "driver = \"homotop_mc\"\nmode = \"semi_grand_canonical\"\ndelta_mu = [-0.3, -0.1]\n"
+                             "temperature = 800.0\n";
+    Lbfgs relaxer(LbfgsParameters{});
+    const auto run_to = [&](long steps, const nlohmann::json* from, nlohmann::json* checkpoint, const std::string& k) {
+        EngineSettings settings;
+        settings.stop.max_steps = steps;
+        const auto driver = create_driver(testing::search_table(k), problem);
+        LocalEvaluator evaluator(*potential, relaxer, RelaxOptions{}, 1);
+        SearchEngine engine(problem, settings, *driver, evaluator, nullptr);
+        if (from) engine.restore(*from, "test checkpoint");
+        testing::NullObserver observer;
+        engine.run(observer);
+        if (checkpoint) *checkpoint = engine.checkpoint();
+        return std::make_pair(engine.archive().best_energy(), driver->report().dump());
+    };
+    nlohmann::json half;
+    (void)run_to(60, nullptr, &half, keys);
+    const auto resumed = run_to(120, &half, nullptr, keys);
+    const auto whole = run_to(120, nullptr, nullptr, keys);
+    EXPECT_EQ(resumed.first, whole.first);
+    EXPECT_EQ(resumed.second, whole.second);
+    try {
+        (void)run_to(120, &half, nullptr, keys + "sweeps_per_block = 2.0\n");
+        ADD_FAILURE() << "a checkpoint of other settings was accepted";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("sweeps_per_block"), std::string::npos) << e.what();
     }
 }
 
