@@ -224,6 +224,11 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     config.engine.checkpoint_interval = positive_real(output, "checkpoint_interval", 60.0, true);
     config.engine.checkpoint_steps = positive_count(output, "checkpoint_steps", 0, 0);
     if (overrides.output) config.output_directory = *overrides.output;
+    if (overrides.seed) config.override_options += fmt::format(" --seed {}", *overrides.seed);
+    if (overrides.max_steps) config.override_options += fmt::format(" --max-steps {}", *overrides.max_steps);
+    if (overrides.max_evaluations) config.override_options += fmt::format(" --max-evaluations {}", *overrides.max_evaluations);
+    if (overrides.max_wall_time) config.override_options += fmt::format(" --max-wall-time {}", *overrides.max_wall_time);
+    if (overrides.target_energy) config.override_options += fmt::format(" --target-energy {}", *overrides.target_energy);
     return config;
 }
 

@@ -291,9 +291,9 @@ void RunDirectory::on_error(const SearchEngine& engine, const std::string& what)
     trace_.flush();
     if (interactive_) fmt::print(stderr, "\n");
     write_results(engine, "failed", what);
-    logger_->error("the run stopped with an error at step {}; results so far are in {}, and `nanoscape run {} -o {} "
+    logger_->error("the run stopped with an error at step {}; results so far are in {}, and `nanoscape run {} -o {}{} "
                    "--resume` continues from the last checkpoint",
-                   engine.progress().steps, dir_, config_.path, dir_);
+                   engine.progress().steps, dir_, config_.path, dir_, config_.override_options);
 }
 
 void RunDirectory::on_finish(const SearchEngine& engine) {
@@ -302,8 +302,8 @@ void RunDirectory::on_finish(const SearchEngine& engine) {
     trace_.flush();
     if (interactive_) fmt::print(stderr, "\n");
     if (interrupted)
-        logger_->warn("interrupted at step {}: checkpoint written; continue with `nanoscape run {} -o {} --resume`",
-                      engine.progress().steps, config_.path, dir_);
+        logger_->warn("interrupted at step {}: checkpoint written; continue with `nanoscape run {} -o {}{} --resume`",
+                      engine.progress().steps, config_.path, dir_, config_.override_options);
     else
         logger_->info("finished: {} ({} steps, best {})", engine.progress().stop_reason, engine.progress().steps,
                       energy_text(engine.archive().best_energy()));

@@ -308,6 +308,11 @@ grep -q "driver: basin_hopping" "$work/default_cap/run.log" && grep -q "finished
 # `nanoscape list` names every registered driver.
 out=$("$bin" list drivers --keys); [[ "$out" == *basin_hopping* && "$out" == *random_search* ]] && ok || fail "list drivers: $out"
 
+# The resume hint after Ctrl-C repeats the command-line overrides the run was started with.
+timeout --preserve-status -s INT 1 "$bin" -q run "$work/lj26.toml" -o "$work/hint" --seed 3 --max-steps 1000000 >/dev/null 2>&1; code=$?
+grep -q -- "--seed 3 --max-steps 1000000 --resume" "$work/hint/run.log" && [[ $code -eq 130 ]] && ok ||
+  fail "resume hint after SIGINT: exit $code, $(grep -i interrupted "$work/hint/run.log")"
+
 # Every example run file in inputs/ is valid (`nanoscape check`).
 for f in "$src"/inputs/*.toml; do
   out=$("$bin" check "$f" 2>&1) && ok || fail "check $f: $out"

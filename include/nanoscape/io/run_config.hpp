@@ -41,6 +41,9 @@ struct RunConfig {
     std::unique_ptr<Driver> driver;        ///< the search algorithm, with its own settings
     std::string output_directory;          ///< run directory
     std::vector<std::string> warnings;     ///< things worth telling the user before the run
+    /// The command-line overrides that shaped this run (" --seed 3 --max-steps 6000"), for the
+    /// "continue with --resume" hints: a resume without them would run with the file's values.
+    std::string override_options;
 };
 
 /// Reads and validates a run file; builds the potential, relaxer and driver. Nothing is written.
