@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -235,9 +236,13 @@ void RunDirectory::write_results(const SearchEngine& engine, const std::string& 
     const std::vector<Species>& elements = config_.problem.start.element_order;
     const bool alloy = unique_species(config_.problem.species).size() > 1 && elements.size() > 1;
     const auto pair_distance = [&](Species a, Species b) { return config_.potential->pair_distance(a, b); };
+    std::optional<ChemicalOrder> best_order;  // of the first (lowest) minimum, for summary.json
     for (const auto& m : archive.minima()) {
         minima.push_back(frame_of(m, ++rank));
-        if (alloy) add_chemical_order(minima.back(), chemical_order(m.cluster, elements, pair_distance));
+        if (!alloy) continue;
+        ChemicalOrder order = chemical_order(m.cluster, elements, pair_distance);
+        add_chemical_order(minima.back(), order);
+        if (!best_order) best_order = std::move(order);
     }
     if (!minima.empty()) {
         write_xyz((dir / "best.xyz").string(), {minima.front()});
@@ -267,8 +272,7 @@ void RunDirectory::write_results(const SearchEngine& engine, const std::string& 
         j["relaxations_to_target"] = if_reached(p.relaxations_to_target);
         j["steps_to_target"] = if_reached(p.steps_to_target);
     }
-    if (alloy && !archive.minima().empty())
-        j["best_chemical_order"] = chemical_order_json(chemical_order(archive.minima().front().cluster, elements, pair_distance));
+    if (best_order) j["best_chemical_order"] = chemical_order_json(*best_order);
     if (const auto report = engine.driver().report(); !report.is_null()) j[engine.driver().name()] = report;
     if (!p.stop_reason.empty()) j["stop_reason"] = p.stop_reason;
     if (!error.empty()) j["error"] = error;

@@ -273,8 +273,9 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
             ++rep.block_accepted;
             energy += delta;
             if (sgc) nb += ei == 0 ? 1.0 : -1.0;
-            lists.move(i, ei, lists.element(to == zi ? zj : to));
-            changes.emplace_back(i, local.cluster().species[static_cast<std::size_t>(i)]);
+            const Species now_i = local.cluster().species[static_cast<std::size_t>(i)];  // zj, or `to` in SGC
+            lists.move(i, ei, lists.element(now_i));
+            changes.emplace_back(i, now_i);
             if (j >= 0) {
                 lists.move(j, lists.element(zj), ei);
                 changes.emplace_back(j, zi);
@@ -290,8 +291,7 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
             rep.sum_nb += nb;
             rep.sum_nb2 += nb * nb;
         }
-        if (settings_.check_every > 0 && rep.trials + rep.block_trials > 0 &&
-            (rep.trials + rep.block_trials) % settings_.check_every == 0) {
+        if (settings_.check_every > 0 && (rep.trials + rep.block_trials) % settings_.check_every == 0) {
             // The debug check: tracked energy against a full evaluation of the same configuration.
             const double full = problem.potential->energy(local.cluster());
             ++rep.pending_evaluations;
@@ -382,8 +382,10 @@ std::vector<StepOutcome> HomotopMc::update(std::span<const Candidate> candidates
                 build_local(rep, res.cluster, res.energy, problem);
                 o.accepted = true;
             } else {
-                rep.local->set_species(rep.before);  // the trial is undone; the walker stays
-                rep.pending_evaluations += rep.local->local() ? 0 : 1;
+                // The trial is undone; the walker stays. (What that costs, the local energy counts.)
+                const long before = rep.local->full_evaluations();
+                rep.local->set_species(rep.before);
+                rep.pending_evaluations += rep.local->full_evaluations() - before;
             }
         }
         const double temperature = settings_.temperature(r, std::max<long>(rep.blocks - 1, 0));
