@@ -309,7 +309,14 @@ grep -q "driver: basin_hopping" "$work/default_cap/run.log" && grep -q "finished
 out=$("$bin" list drivers --keys); [[ "$out" == *basin_hopping* && "$out" == *random_search* ]] && ok || fail "list drivers: $out"
 
 # The resume hint after Ctrl-C repeats the command-line overrides the run was started with.
-timeout --preserve-status -s INT 1 "$bin" -q run "$work/lj26.toml" -o "$work/hint" --seed 3 --max-steps 1000000 >/dev/null 2>&1; code=$?
+# SIGINT only once the run is under way (its first trace rows exist), not during start-up.
+"$bin" -q run "$work/lj26.toml" -o "$work/hint" --seed 3 --max-steps 1000000 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+  [[ $(wc -l < "$work/hint/trace.csv" 2>/dev/null || echo 0) -gt 5 ]] && break
+  sleep 0.1
+done
+kill -INT "$pid"; wait "$pid"; code=$?
 grep -q -- "--seed 3 --max-steps 1000000 --resume" "$work/hint/run.log" && [[ $code -eq 130 ]] && ok ||
   fail "resume hint after SIGINT: exit $code, $(grep -i interrupted "$work/hint/run.log")"
 
