@@ -9,12 +9,14 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
 #include "nanoscape/core/parallel.hpp"
 #include "nanoscape/io/run_config.hpp"
 #include "nanoscape/io/run_directory.hpp"
+#include "nanoscape/io/sweep.hpp"
 #include "nanoscape/search/engine.hpp"
 
 namespace nanoscape::cli {
@@ -71,6 +73,44 @@ RunOverrides overrides_of(const RunOptions& o) {
     return overrides;
 }
 
+// A composition sweep: every composition in turn, the hull as they finish.
+int run_sweep(const RunOptions& o, const RunConfig& config, RunDirectoryMode mode, int threads) {
+    SweepRunner sweep(config, mode, threads);
+    const auto& log = sweep.logger();
+    const auto& s = *config.sweep;
+    log->info("nanoscape run {}: composition sweep of {}-{} {} atoms over {} compositions, seed {}", o.run_file,
+              symbol(s.elements[0]), symbol(s.elements[1]), s.size, s.counts.size(), config.problem.seed);
+    log->info("potential: {}", config.potential->description());
+    log->info("driver (per composition): {}", config.driver->describe());
+    log->info("relax: {} to fmax {}", config.relaxer->type(), config.relax.fmax);
+    log->info("stop each composition at: {}; results in {}", describe_stop(config.engine.stop), config.output_directory);
+    for (const auto& w : config.warnings) log->warn("{}", w);
+    install_interrupt_handlers();
+    const std::string status = sweep.run(&interrupt_requested);
+    const auto& j = sweep.summary();
+    const auto dir = std::filesystem::path(config.output_directory);
+    fmt::print("\n{}-{} {} atoms with {}\n", symbol(s.elements[0]), symbol(s.elements[1]), s.size,
+               config.potential->description());
+    fmt::print("  compositions       {} of {} finished{}\n", j.value("compositions_finished", 0),
+               j.value("compositions_total", 0),
+               status == "interrupted" ? " (interrupted, resumable with --resume)" : "");
+    std::vector<std::string> vertices;
+    for (const auto& v : j.at("hull_vertices")) vertices.push_back(v.get<std::string>());
+    fmt::print("  hull vertices      {}\n", vertices.empty() ? std::string("none yet") : fmt::format("{}", fmt::join(vertices, " ")));
+    fmt::print("  reference cost     {} relaxations, {} energy+force evaluations{}\n", j.value("reference_relaxations", 0L),
+               j.value("reference_evaluations", 0L),
+               j.value("reference_local_updates", 0L) > 0
+                   ? fmt::format(", {} local trial updates", j.value("reference_local_updates", 0L))
+                   : std::string());
+    fmt::print("  wall time          {:.1f} s\n", j.value("wall_time_s", 0.0));
+    fmt::print("  hull table         {}\n  hull structures    {}\n  hull history       {}\n  per composition    {}\n"
+               "  summary            {}\n  plots              tools/plot.py {}\n",
+               (dir / "hull.csv").string(), (dir / "hull.xyz").string(), (dir / "hull_history.csv").string(),
+               (dir / "compositions").string() + "/<formula>/", (dir / "summary.json").string(), dir.string());
+    std::fflush(stdout);
+    return status == "interrupted" ? 130 : 0;
+}
+
 int run(const RunOptions& o) {
     if (o.resume && o.overwrite) throw InputError("--resume and --overwrite exclude each other");
     RunConfig config = load_run_config(o.run_file, overrides_of(o));
@@ -78,6 +118,7 @@ int run(const RunOptions& o) {
     omp_set_num_threads(threads);  // the default team of every OpenMP loop (drivers' replicas too)
     const auto mode = o.resume ? RunDirectoryMode::resume
                                : (o.overwrite ? RunDirectoryMode::overwrite : RunDirectoryMode::fresh);
+    if (config.sweep) return run_sweep(o, config, mode, threads);
     RunDirectory directory(config, mode, threads);
     const auto& log = directory.logger();
     const auto evaluator = make_evaluator(config, threads);
@@ -130,11 +171,21 @@ int run(const RunOptions& o) {
 int check(const std::string& path) {
     const RunConfig config = load_run_config(path);
     const auto& p = config.problem;
-    fmt::print("{}: ok\n  system     {} ({} atoms), seed {}, start {}\n  potential  {}\n  relax      {} to fmax {}\n"
-               "  search     {}\n  stop at    {}\n  output     {}\n",
-               path, p.formula(), p.species.size(), p.seed, p.start.kind == "file" ? p.start.file : p.start.kind,
+    const std::string start = p.start.kind == "file" ? p.start.file : p.start.kind;
+    if (config.sweep) {
+        const auto& s = *config.sweep;
+        std::vector<std::string> counts;
+        for (const int n : s.counts) counts.push_back(std::to_string(n));
+        fmt::print("{}: ok\n  sweep      {}-{}, {} atoms, {} compositions (n_{} = {}), seeds {}, seed {}, start {}\n", path,
+                   symbol(s.elements[0]), symbol(s.elements[1]), s.size, s.counts.size(), symbol(s.elements[0]),
+                   fmt::join(counts, " "), s.seeds, p.seed, start);
+    } else {
+        fmt::print("{}: ok\n  system     {} ({} atoms), seed {}, start {}\n", path, p.formula(), p.species.size(), p.seed,
+                   start);
+    }
+    fmt::print("  potential  {}\n  relax      {} to fmax {}\n  search     {}\n  stop at    {}{}\n  output     {}\n",
                config.potential->description(), config.relaxer->type(), config.relax.fmax, config.driver->describe(),
-               describe_stop(config.engine.stop), config.output_directory);
+               describe_stop(config.engine.stop), config.sweep ? " (each composition)" : "", config.output_directory);
     for (const auto& w : config.warnings) fmt::print("  note       {}\n", w);
     return 0;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include <fmt/format.h>
@@ -18,12 +19,19 @@ namespace nanoscape {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> run_file_tables() { return {"system", "potential", "relax", "search", "output"}; }
+std::vector<std::string> run_file_tables() { return {"system", "potential", "relax", "search", "sweep", "output"}; }
+
+std::vector<Species> SweepSettings::species(int n) const {
+    std::vector<Species> s(static_cast<std::size_t>(n), elements.at(0));
+    s.insert(s.end(), static_cast<std::size_t>(size - n), elements.at(1));
+    std::sort(s.begin(), s.end());
+    return s;
+}
 
 namespace {
 
 // Tables planned but not built yet get their own message rather than "unknown table".
-const std::vector<std::string> planned_tables{"surrogate", "screening", "sweep"};
+const std::vector<std::string> planned_tables{"surrogate", "screening"};
 
 void check_tables(const ParameterTable& root) {
     for (const auto& key : root.keys()) {
@@ -68,7 +76,55 @@ std::string resolve_input(const std::string& name, const std::string& run_dir) {
     return (fs::path(run_dir) / p).string();
 }
 
-void read_system(const ParameterTable& system, const std::string& run_dir, RunConfig& config) {
+// [sweep]: the compositions as counts of the first [system] element, both pure ends included.
+SweepSettings read_sweep(const ParameterTable& sweep, const std::vector<Species>& elements, long size) {
+    sweep.allow_only({"compositions", "seeds", "history_every", "hull_tolerance"});
+    SweepSettings s;
+    s.elements = elements;
+    s.size = static_cast<int>(size);
+    const std::string counted = symbol(elements.front());
+    std::vector<int> counts;
+    const auto add = [&](std::int64_t n, const std::string& key) {
+        if (n < 0 || n > size)
+            throw sweep.error(key, fmt::format("{} atoms of {} is outside 0..{} (the [system] size)", n, counted, size));
+        counts.push_back(static_cast<int>(n));
+    };
+    const ParameterValue* value = sweep.find("compositions");
+    if (!value || (value->kind == ParameterValue::Kind::string && value->string == "all")) {
+        for (long n = 0; n <= size; ++n) counts.push_back(static_cast<int>(n));
+    } else if (value->kind == ParameterValue::Kind::array) {
+        for (const auto& v : value->array) {
+            if (v.kind != ParameterValue::Kind::integer)
+                throw sweep.error("compositions", fmt::format("must list whole numbers of {} atoms, e.g. [0, 5, 10], got {}",
+                                                              counted, ParameterValue::kind_name(v.kind)));
+            add(v.integer, "compositions");
+        }
+    } else if (value->kind == ParameterValue::Kind::table) {
+        const ParameterTable range = sweep.get_table("compositions");
+        range.allow_only({"from", "to", "step"});
+        const std::int64_t from = range.get_integer("from", 0), to = range.get_integer("to", size);
+        const std::int64_t step = range.get_integer("step", 1);
+        if (step < 1) throw range.error("step", fmt::format("must be >= 1, got {}", step));
+        if (from > to) throw range.error("from", fmt::format("is {} but to is {}", from, to));
+        for (std::int64_t n = from; n <= to; n += step) add(n, "compositions");
+    } else {
+        throw sweep.error("compositions", fmt::format("must be \"all\", a list of {} counts such as [0, 5, 10], or a range "
+                                                      "{{ from = 0, to = {}, step = 2 }}",
+                                                      counted, size));
+    }
+    counts.push_back(0);
+    counts.push_back(static_cast<int>(size));
+    std::sort(counts.begin(), counts.end());
+    counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+    s.counts = std::move(counts);
+    s.seeds = static_cast<int>(sweep.get_integer_in("seeds", 2, 0, 1000));
+    s.history_every = static_cast<long>(sweep.get_integer_in("history_every", 0, 0, std::numeric_limits<std::int64_t>::max()));
+    s.hull_tolerance = positive_real(sweep, "hull_tolerance", 1e-6, true);
+    return s;
+}
+
+void read_system(const ParameterTable& system, const std::string& run_dir, RunConfig& config,
+                 const ParameterTable* sweep) {
     system.allow_only({"elements", "size", "composition", "seed", "start", "ordering"});
     auto& s = config.problem;
     const auto symbols = system.get_string_array("elements");
@@ -77,7 +133,23 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
     for (const auto& sym : symbols) elements.push_back(species_at(system, "elements", sym));
 
     std::map<Species, long> counts;
-    if (system.has("composition")) {
+    if (sweep) {
+        if (elements.size() != 2)
+            throw system.error("elements", fmt::format("a [sweep] needs exactly two elements, got {}", elements.size()));
+        if (elements[0] == elements[1]) throw system.error("elements", "a [sweep] needs two different elements");
+        if (system.has("composition"))
+            throw system.error("composition", "is set per composition by [sweep] compositions; give [system] size instead");
+        if (!system.has("size")) throw system.error("size", "is required with [sweep] (the number of atoms)");
+        const long size = positive_count(system, "size", 0);
+        if (size < 2) throw system.error("size", "a cluster needs at least 2 atoms");
+        if (size > 100000) throw system.error("size", "more than 100000 atoms is not supported");
+        config.sweep = read_sweep(*sweep, elements, size);
+        // The middle composition stands for the sweep where one composition is needed (the
+        // driver's keys are checked with it).
+        const int n = config.sweep->counts[config.sweep->counts.size() / 2];
+        counts[elements[0]] = n;
+        counts[elements[1]] = size - n;
+    } else if (system.has("composition")) {
         const ParameterTable comp = system.get_table("composition");
         for (const auto& key : comp.keys()) {
             const Species z = species_at(comp, key, key);
@@ -115,7 +187,20 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
         try {
             for (auto& frame : read_xyz(s.start.file)) {
                 validate_cluster(frame.cluster, s.start.file);
-                check_composition(frame.cluster, s.species, fmt::format("{}: a start structure", s.start.file));
+                if (sweep) {
+                    // Any composition of the size: the sweep reassigns the species.
+                    if (frame.cluster.size() != s.species.size())
+                        throw InputError(fmt::format("{}: a start structure has {} atoms, the sweep's clusters {}",
+                                                     s.start.file, frame.cluster.size(), s.species.size()));
+                    for (const Species z : frame.cluster.species)
+                        if (std::find(elements.begin(), elements.end(), z) == elements.end())
+                            throw InputError(fmt::format("{}: a start structure holds {}, which is not in [system] "
+                                                         "elements ({})",
+                                                         s.start.file, symbol(z), fmt::join(symbols, ", ")));
+                    s.start.reassign_species = true;
+                } else {
+                    check_composition(frame.cluster, s.species, fmt::format("{}: a start structure", s.start.file));
+                }
                 frame.cluster.center();
                 s.start.structures.push_back(frame.cluster);
             }
@@ -200,14 +285,18 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     config.potential = load_potential(root.get_table("potential"), run_dir);
     config.problem.potential = config.potential.get();
     const ParameterTable system = root.get_table("system");
-    read_system(system, run_dir, config);
+    const ParameterTable sweep = root.get_table("sweep");
+    read_system(system, run_dir, config, root.has("sweep") ? &sweep : nullptr);
+    config.problem.sweep = config.sweep.has_value();
     // The seed first: drivers derive their random streams from it when they are built.
     if (overrides.seed) config.problem.seed = *overrides.seed;
     try {
-        config.potential->check_species(species_only(config.problem.species));
+        // A sweep's compositions together hold both elements.
+        const std::vector<Species> checked = config.sweep ? config.sweep->species(1) : config.problem.species;
+        config.potential->check_species(species_only(checked));
         // Pair coverage (e.g. a Gupta set without the cross pair): pair_distance throws for a
         // pair the set lacks.
-        (void)largest_pair_distance(config.problem.species, *config.potential);
+        (void)largest_pair_distance(checked, *config.potential);
     } catch (const InputError& e) {
         throw system.error("elements", e.what());
     }
@@ -216,7 +305,14 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     config.relax = read_relax_options(relax);
     const ParameterTable search = root.get_table("search");
     config.driver = create_driver(search, config.problem);
+    config.search = search;
     config.engine = read_engine_settings(search, overrides, config.warnings);
+    if (config.sweep && config.engine.stop.target_energy) {
+        const char* why = "is an energy of one composition, so a sweep does not take it; stop each composition with "
+                          "max_steps, max_evaluations or max_wall_time";
+        if (overrides.target_energy) throw InputError(fmt::format("--target-energy {}", why));
+        throw search.error("target_energy", why);
+    }
 
     const ParameterTable output = root.get_table("output");
     output.allow_only({"directory", "checkpoint_interval", "checkpoint_steps"});

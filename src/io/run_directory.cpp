@@ -80,14 +80,15 @@ nlohmann::ordered_json number_or_null(double x) {
     return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
 }
 
-// The run's logger: the console sinks the command line set up, and run.log, which always
-// receives info and above (also under --quiet) and is flushed at every message, so it survives
-// a kill.
-std::shared_ptr<spdlog::logger> make_run_logger(const fs::path& log_file, bool append, const std::string& name) {
-    auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_file.string(), !append);
+}  // namespace
+
+std::shared_ptr<spdlog::logger> make_run_logger(const std::string& log_file, bool append, const std::string& name,
+                                                bool console) {
+    auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_file, !append);
     file->set_pattern("%Y-%m-%d %H:%M:%S [%l] %v");
     file->set_level(spdlog::level::info);
-    std::vector<spdlog::sink_ptr> sinks = spdlog::default_logger()->sinks();
+    std::vector<spdlog::sink_ptr> sinks;
+    if (console) sinks = spdlog::default_logger()->sinks();
     sinks.push_back(file);
     auto logger = std::make_shared<spdlog::logger>(name, sinks.begin(), sinks.end());
     logger->set_level(std::min(spdlog::default_logger()->level(), spdlog::level::info));
@@ -95,14 +96,12 @@ std::shared_ptr<spdlog::logger> make_run_logger(const fs::path& log_file, bool a
     return logger;
 }
 
-}  // namespace
-
 std::string checkpoint_path(const std::string& run_directory) {
     return (fs::path(run_directory) / "checkpoint" / "state.json").string();
 }
 
-RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int threads)
-    : config_(config), dir_(config.output_directory), threads_(threads),
+RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int threads, bool console)
+    : config_(config), dir_(config.output_directory), threads_(threads), console_(console),
       best_reported_(std::numeric_limits<double>::infinity()) {
     const fs::path dir(dir_);
     const bool legacy = fs::exists(dir / "checkpoint" / "state.txt");
@@ -135,13 +134,14 @@ RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int t
         out.close();
         fs::remove(probe, ec);
     }
-    logger_ = make_run_logger(dir / "run.log", mode == RunDirectoryMode::resume, fmt::format("run {}", dir_));
+    logger_ = make_run_logger((dir / "run.log").string(), mode == RunDirectoryMode::resume, fmt::format("run {}", dir_),
+                              console);
     if (mode != RunDirectoryMode::resume) {
         trace_.open(dir / "trace.csv", std::ios::trunc);
         trace_ << trace_header(*config.driver);
         if (!trace_) throw InputError(fmt::format("cannot write {}", (dir / "trace.csv").string()));
     }
-    interactive_ = isatty(fileno(stderr)) != 0;
+    interactive_ = console && isatty(fileno(stderr)) != 0;
     last_report_ = std::chrono::steady_clock::now();
 }
 
@@ -201,6 +201,7 @@ void RunDirectory::on_row(const TraceRow& r, const SearchEngine& engine) {
 
 // The counts of the row just written: the progress line and the log agree with the trace.
 void RunDirectory::report_progress(const SearchEngine& engine, const TraceRow& row) {
+    if (!console_) return;  // a sweep's composition: the sweep reports progress
     const auto now = std::chrono::steady_clock::now();
     const double since = std::chrono::duration<double>(now - last_report_).count();
     const double best = row.best;

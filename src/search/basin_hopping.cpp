@@ -55,7 +55,7 @@ std::vector<Candidate> BasinHopping::propose(const SearchView& view, long max_st
         c.origin = static_cast<int>(w);
         if (!walker.current) {
             // Not started yet (or every start so far failed): a starting structure, step 0.
-            c.cluster = view.problem.start_structure(w, walker.rng);
+            c.cluster = view.problem.initial_structure(w, walker.rng);
             c.move = "start";
             c.initial = true;
             walker.start_proposed = true;

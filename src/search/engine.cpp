@@ -221,24 +221,8 @@ void SearchEngine::restore(const nlohmann::json& checkpoint, const std::string& 
             throw InputError(fmt::format("{}: checkpoint format version {}; this nanoscape reads version {}", source,
                                          shown(version), checkpoint_version));
         // Every field that differs, named: "seed is 7 in the checkpoint, 8 in this run".
-        const nlohmann::json mine = identity().flatten();
-        const nlohmann::json theirs =
-            checkpoint.contains("identity") ? checkpoint.at("identity").flatten() : nlohmann::json::object();
-        const auto name = [](const std::string& pointer) {  // "/relax/fmax" -> "relax.fmax"
-            std::string n = pointer.substr(1);
-            std::replace(n.begin(), n.end(), '/', '.');
-            return n;
-        };
-        std::vector<std::string> differences;
-        for (const auto& [key, value] : mine.items()) {
-            const nlohmann::json other = theirs.contains(key) ? theirs.at(key) : nlohmann::json(nullptr);
-            if (other != value)
-                differences.push_back(
-                    fmt::format("{} is {} in the checkpoint, {} in this run", name(key), shown(other), shown(value)));
-        }
-        for (const auto& [key, value] : theirs.items())
-            if (!mine.contains(key))
-                differences.push_back(fmt::format("{} is {} in the checkpoint, not set in this run", name(key), shown(value)));
+        const std::vector<std::string> differences = identity_differences(
+            checkpoint.contains("identity") ? checkpoint.at("identity") : nlohmann::json::object(), identity());
         if (!differences.empty())
             throw InputError(fmt::format("{} belongs to a different run: {}", source, fmt::join(differences, "; ")));
     } catch (const nlohmann::json::exception& e) {

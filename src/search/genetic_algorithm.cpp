@@ -128,7 +128,7 @@ std::vector<Candidate> GeneticAlgorithm::propose(const SearchView& view, long ma
             const std::uint64_t index = starts_++;
             Rng rng = problem.stream(start_stream, index);
             Candidate c;
-            c.cluster = problem.start_structure(index, rng);
+            c.cluster = problem.initial_structure(index, rng);
             c.cluster.center();
             c.origin = static_cast<int>(index % static_cast<std::uint64_t>(std::numeric_limits<int>::max()));
             c.move = "start";

@@ -199,7 +199,7 @@ std::vector<Candidate> HomotopMc::propose(const SearchView& view, long max_steps
         for (std::size_t r = 0; r < replicas_.size(); ++r) {
             Rng rng = problem.stream(start_stream, r);
             Candidate& c = out[r];
-            c.cluster = problem.start_structure(r, rng);
+            c.cluster = problem.initial_structure(r, rng);
             c.cluster.center();
             c.action = relax_start ? CandidateAction::relax : CandidateAction::single_point;
             c.origin = static_cast<int>(r);
@@ -209,6 +209,7 @@ std::vector<Candidate> HomotopMc::propose(const SearchView& view, long max_steps
         }
         return out;
     }
+    if (!stop_reason().empty()) return {};
     const std::size_t n = std::min<std::size_t>(replicas_.size(), static_cast<std::size_t>(std::max<long>(max_steps, 1)));
     std::vector<Candidate> out(n);
     parallel_for(static_cast<std::int64_t>(n), ParallelOptions{}, [&](std::int64_t r) {
@@ -221,6 +222,15 @@ std::vector<Candidate> HomotopMc::propose(const SearchView& view, long max_steps
         rep.pending_evaluations = rep.pending_updates = 0;
     }
     return out;
+}
+
+std::string HomotopMc::stop_reason() const {
+    // A pure composition of a sweep: the start is its only configuration (canonical swaps need
+    // two species; the semi-grand-canonical walk changes species and goes on).
+    const LocalEnergy* local = replicas_.front().local.get();
+    if (local && !settings_.grand_canonical() && unique_species(local->cluster().species).size() < 2)
+        return "single_element";
+    return {};
 }
 
 Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std::uint64_t round) {
@@ -603,7 +613,7 @@ std::unique_ptr<Driver> make_homotop_mc(const ParameterTable& search, const Sear
     } else if (search.has("delta_mu")) {
         throw search.error("delta_mu", "is only used with mode = \"semi_grand_canonical\"");
     }
-    if (!s.grand_canonical() && unique_species(problem.species).size() < 2)
+    if (!s.grand_canonical() && unique_species(problem.species).size() < 2 && !problem.sweep)
         throw search.error("driver", fmt::format("homotop_mc: {} has one element, so no homotops; give [system] two "
                                                  "elements with atoms of both (the semi-grand-canonical mode also "
                                                  "takes a count of 0 for one of them)",

@@ -29,7 +29,17 @@ Rng SearchProblem::stream(std::string_view purpose, std::uint64_t index, std::ui
 double SearchProblem::bond_length() const { return largest_pair_distance(species, *potential); }
 
 Cluster SearchProblem::start_structure(std::uint64_t index, Rng& rng) const {
-    if (!start.structures.empty()) return start.structures[index % start.structures.size()];
+    if (!start.structures.empty()) {
+        Cluster c = start.structures[index % start.structures.size()];
+        std::vector<Species> mine = species, theirs = c.species;
+        std::sort(mine.begin(), mine.end());
+        std::sort(theirs.begin(), theirs.end());
+        if (start.reassign_species && mine != theirs) {
+            for (std::size_t i = mine.size(); i > 1; --i) std::swap(mine[i - 1], mine[rng.below(i)]);
+            c.species = std::move(mine);
+        }
+        return c;
+    }
     if (start.kind != "random") {
         BuildRequest request;
         request.motif = parse_motif(start.kind);
@@ -42,6 +52,11 @@ Cluster SearchProblem::start_structure(std::uint64_t index, Rng& rng) const {
         return build_cluster(request, [&](Species a, Species b) { return potential->pair_distance(a, b); }, rng);
     }
     return random_structure(rng);
+}
+
+Cluster SearchProblem::initial_structure(std::uint64_t index, Rng& rng) const {
+    if (index < start.seeds.size()) return start.seeds[index];
+    return start_structure(index, rng);
 }
 
 Cluster SearchProblem::random_structure(Rng& rng) const {

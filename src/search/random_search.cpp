@@ -22,7 +22,7 @@ std::vector<Candidate> RandomSearch::propose(const SearchView& view, long max_st
         const std::uint64_t index = next_ + k;
         Rng rng = view.problem.stream("random_search.candidate", index);
         Candidate& c = out[k];
-        c.cluster = view.problem.start_structure(index, rng);
+        c.cluster = view.problem.initial_structure(index, rng);
         c.cluster.center();
         c.origin = static_cast<int>(index % static_cast<std::uint64_t>(std::numeric_limits<int>::max()));
         c.move = view.problem.start.kind;

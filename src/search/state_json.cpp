@@ -80,4 +80,29 @@ double real_from_json(const nlohmann::json& j) {
     return j.get<double>();
 }
 
+std::vector<std::string> identity_differences(const nlohmann::json& checkpoint, const nlohmann::json& run) {
+    const auto shown = [](const nlohmann::json& j) -> std::string {  // "42", "Ag27Cu7", "none"
+        if (j.is_null()) return "none";
+        if (j.is_string()) return j.get<std::string>();
+        return j.dump();
+    };
+    const auto name = [](const std::string& pointer) {  // "/relax/fmax" -> "relax.fmax"
+        std::string n = pointer.substr(1);
+        std::replace(n.begin(), n.end(), '/', '.');
+        return n;
+    };
+    const nlohmann::json mine = run.flatten();
+    const nlohmann::json theirs = checkpoint.is_object() ? checkpoint.flatten() : nlohmann::json::object();
+    std::vector<std::string> differences;
+    for (const auto& [key, value] : mine.items()) {
+        const nlohmann::json other = theirs.contains(key) ? theirs.at(key) : nlohmann::json(nullptr);
+        if (other != value)
+            differences.push_back(fmt::format("{} is {} in the checkpoint, {} in this run", name(key), shown(other), shown(value)));
+    }
+    for (const auto& [key, value] : theirs.items())
+        if (!mine.contains(key))
+            differences.push_back(fmt::format("{} is {} in the checkpoint, not set in this run", name(key), shown(value)));
+    return differences;
+}
+
 }  // namespace nanoscape

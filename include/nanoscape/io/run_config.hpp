@@ -30,15 +30,30 @@ struct RunOverrides {
     std::optional<double> target_energy;         ///< --target-energy, eV
 };
 
+/// A composition sweep ([sweep]): every composition A_n B_(N-n) of one size N is searched in
+/// turn with the run's driver (docs/sweeps.md).
+struct SweepSettings {
+    std::vector<Species> elements;  ///< [system] elements: A (the one counted by n) and B
+    int size = 0;                   ///< N
+    std::vector<int> counts;        ///< n (atoms of A) of each composition, ascending; 0 and N always
+    int seeds = 2;                  ///< best minima of each searched neighbour offered as starts (0: none)
+    long history_every = 0;         ///< reference evaluations between hull_history.csv snapshots (0: automatic)
+    double hull_tolerance = 1e-6;   ///< eV: a composition this close to the hull is on it
+    /// The composition with n atoms of A.
+    [[nodiscard]] std::vector<Species> species(int n) const;
+};
+
 /// A validated run: what is searched, with what, how, and where results go.
 struct RunConfig {
     std::string path;                      ///< the run file
-    std::unique_ptr<Potential> potential;  ///< reference calculator (problem.potential points to it)
+    std::shared_ptr<Potential> potential;  ///< reference calculator (problem.potential points to it)
     SearchProblem problem;                 ///< composition, seed, starting structures
-    std::unique_ptr<Relaxer> relaxer;      ///< local optimiser
+    std::shared_ptr<Relaxer> relaxer;      ///< local optimiser
     RelaxOptions relax;                    ///< relaxation settings
     EngineSettings engine;                 ///< stop criteria, archive, checkpoint intervals
     std::unique_ptr<Driver> driver;        ///< the search algorithm, with its own settings
+    ParameterTable search;                 ///< the [search] table (a sweep builds a driver per composition)
+    std::optional<SweepSettings> sweep;    ///< set for a composition sweep (problem is then its middle composition)
     std::string output_directory;          ///< run directory
     std::vector<std::string> warnings;     ///< things worth telling the user before the run
     /// The command-line overrides that shaped this run (" --seed 3 --max-steps 6000"), for the

@@ -28,8 +28,9 @@ class RunDirectory final : public RunObserver {
 public:
     /// Opens `config.output_directory` and the run's own logger (the console sinks of the
     /// default logger plus run.log). With RunDirectoryMode::resume the directory must hold a
-    /// checkpoint (InputError otherwise); call resume() before running.
-    RunDirectory(const RunConfig& config, RunDirectoryMode mode, int threads);
+    /// checkpoint (InputError otherwise); call resume() before running. With `console` false
+    /// (a composition of a sweep) it logs to run.log only and prints no progress line.
+    RunDirectory(const RunConfig& config, RunDirectoryMode mode, int threads, bool console = true);
 
     /// Restores `engine` from the checkpoint and cuts trace.csv back to the rows it accounts
     /// for. InputError if the checkpoint is damaged, of another format, or of another run.
@@ -54,10 +55,17 @@ private:
     int threads_;
     std::shared_ptr<spdlog::logger> logger_;
     std::ofstream trace_;
+    bool console_ = true;
     bool interactive_ = false;
     std::chrono::steady_clock::time_point last_report_;
     double best_reported_;
 };
+
+/// A run's logger: the console sinks of the default logger (if `console`) and `log_file`, which
+/// always receives info and above (also under --quiet) and is flushed at every message, so it
+/// survives a kill. `append` continues an existing file.
+[[nodiscard]] std::shared_ptr<spdlog::logger> make_run_logger(const std::string& log_file, bool append,
+                                                              const std::string& name, bool console = true);
 
 /// The checkpoint file of a run directory (checkpoint/state.json).
 [[nodiscard]] std::string checkpoint_path(const std::string& run_directory);

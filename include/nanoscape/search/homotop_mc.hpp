@@ -86,7 +86,9 @@ public:
     [[nodiscard]] std::vector<Candidate> propose(const SearchView& view, long max_steps) override;
     [[nodiscard]] std::vector<StepOutcome> update(std::span<const Candidate> candidates,
                                                   std::span<const Evaluation> results, const SearchView& view) override;
-    [[nodiscard]] std::string stop_reason() const override { return {}; }
+    /// "single_element" once the start of a one-element composition of a sweep is evaluated
+    /// (it has no homotops); "" otherwise.
+    [[nodiscard]] std::string stop_reason() const override;
     [[nodiscard]] std::vector<std::string> trace_columns() const override;
     /// False in the semi-grand-canonical mode.
     [[nodiscard]] bool fixed_composition() const override { return !settings_.grand_canonical(); }

@@ -28,6 +28,11 @@ namespace nanoscape {
 void check_composition(const Cluster& cluster, const std::vector<Species>& composition,
                        const std::string& what = "a structure");
 
+/// Every field in which two identities (JSON objects of settings a resumed run must share with
+/// its checkpoint) differ, as a user reads it: "seed is 7 in the checkpoint, 8 in this run",
+/// nested keys dotted ("relax.fmax"). Empty if they agree.
+[[nodiscard]] std::vector<std::string> identity_differences(const nlohmann::json& checkpoint, const nlohmann::json& run);
+
 /// The four state words of a stream.
 [[nodiscard]] nlohmann::json rng_to_json(const Rng& rng);
 /// A stream restored from rng_to_json().

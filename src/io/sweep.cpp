@@ -1,0 +1,756 @@
+#include "nanoscape/io/sweep.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <omp.h>
+
+#include "nanoscape/core/parallel.hpp"
+#include "nanoscape/core/version.hpp"
+#include "nanoscape/io/text_files.hpp"
+#include "nanoscape/search/engine.hpp"
+#include "nanoscape/search/state_json.hpp"
+
+namespace nanoscape {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* sweep_format = "nanoscape-sweep";
+constexpr int sweep_version = 1;
+
+std::string sweep_checkpoint_path(const std::string& dir) { return (fs::path(dir) / "checkpoint" / "sweep.json").string(); }
+
+nlohmann::ordered_json number_or_null(double x) {
+    return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
+}
+
+std::string formula_of(const std::vector<Species>& species) { return species_only(species).formula(); }
+
+long count_of(const Cluster& c, Species z) { return static_cast<long>(std::count(c.species.begin(), c.species.end(), z)); }
+
+nlohmann::json read_json(const fs::path& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError(fmt::format("cannot read {}", path.string()));
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw InputError(fmt::format("{}: damaged JSON ({})", path.string(), e.what()));
+    }
+}
+
+// 1, 2 or 5 times a power of ten, at least x: the automatic history interval.
+long nice_step(double x) {
+    if (!(x > 1)) return 1;
+    const double p = std::pow(10.0, std::floor(std::log10(x)));
+    for (const double m : {1.0, 2.0, 5.0, 10.0})
+        if (m * p >= x) return static_cast<long>(std::llround(m * p));
+    return static_cast<long>(std::llround(10 * p));
+}
+
+// (reference_evaluations, best) of every row of a trace.csv whose best is finite.
+std::vector<std::pair<long, double>> read_trace_bests(const fs::path& path, long& total) {
+    std::vector<std::pair<long, double>> out;
+    total = 0;
+    std::ifstream in(path);
+    if (!in) return out;
+    std::string line;
+    if (!std::getline(in, line)) return out;
+    const auto split = [](const std::string& text) {
+        std::vector<std::string> fields;
+        std::stringstream ss(text);
+        std::string f;
+        while (std::getline(ss, f, ',')) fields.push_back(f);
+        return fields;
+    };
+    const auto header = split(line);
+    const auto column = [&](const char* name) {
+        const auto it = std::find(header.begin(), header.end(), name);
+        return it == header.end() ? std::size_t(-1) : static_cast<std::size_t>(it - header.begin());
+    };
+    const std::size_t ce = column("reference_evaluations"), cb = column("best");
+    if (ce == std::size_t(-1) || cb == std::size_t(-1))
+        throw InputError(fmt::format("{}: no reference_evaluations and best columns", path.string()));
+    while (std::getline(in, line)) {
+        const auto f = split(line);
+        if (f.size() <= std::max(ce, cb)) continue;  // a row cut by a kill
+        try {
+            const long e = std::stol(f[ce]);
+            total = std::max(total, e);
+            const double b = f[cb] == "nan" ? std::nan("") : std::stod(f[cb]);
+            if (std::isfinite(b)) out.emplace_back(e, b);
+        } catch (const std::exception&) {
+            continue;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+// --- schedule -------------------------------------------------------------------------------
+
+int SweepSchedule::seed_source(int n) const {
+    for (const auto& [m, source] : sources)
+        if (m == n) return source;
+    return -1;
+}
+
+SweepSchedule sweep_schedule(const std::vector<int>& counts, bool seeded) {
+    SweepSchedule s;
+    if (counts.empty()) return s;
+    const std::size_t m = counts.size() - 1;
+    s.waves.push_back({counts.front()});
+    if (m > 0) s.waves.back().push_back(counts.back());
+    if (seeded) {
+        // Inward from both ends: each composition is seeded by its neighbour on the side it
+        // came from, so its seeds are known before it starts, whatever runs beside it.
+        std::size_t lo = 1, hi = m > 0 ? m - 1 : 0;
+        while (m > 1 && lo <= hi) {
+            std::vector<int> wave{counts[lo]};
+            s.sources.emplace_back(counts[lo], counts[lo - 1]);
+            if (hi != lo) {
+                wave.push_back(counts[hi]);
+                s.sources.emplace_back(counts[hi], counts[hi + 1]);
+            }
+            s.waves.push_back(std::move(wave));
+            ++lo;
+            if (hi == 0) break;
+            --hi;
+        }
+    } else if (m > 1) {
+        s.waves.emplace_back(counts.begin() + 1, counts.end() - 1);
+    }
+    for (const auto& w : s.waves) s.order.insert(s.order.end(), w.begin(), w.end());
+    return s;
+}
+
+Cluster change_species(const Cluster& cluster, Species from, Species to, int count, Rng& rng) {
+    std::vector<std::size_t> sites;
+    for (std::size_t i = 0; i < cluster.size(); ++i)
+        if (cluster.species[i] == from) sites.push_back(i);
+    if (static_cast<int>(sites.size()) < count)
+        throw InputError(fmt::format("cannot change {} {} atoms of {}: it has {}", count, symbol(from), cluster.formula(),
+                                     sites.size()));
+    Cluster out = cluster;
+    // A partial Fisher-Yates draw of `count` distinct sites.
+    for (int k = 0; k < count; ++k) {
+        const std::size_t j = static_cast<std::size_t>(k) + rng.below(sites.size() - static_cast<std::size_t>(k));
+        std::swap(sites[static_cast<std::size_t>(k)], sites[j]);
+        out.species[sites[static_cast<std::size_t>(k)]] = to;
+    }
+    return out;
+}
+
+// --- hull files -------------------------------------------------------------------------------
+
+HullInput read_hull_input(const std::vector<std::string>& run_directories) {
+    if (run_directories.empty()) throw InputError("give at least one run directory");
+    HullInput input;
+    std::vector<CompositionBest> all;
+    const auto read_best = [&](const fs::path& file) {
+        std::vector<XyzFrame> frames;
+        try {
+            frames = read_xyz(file.string());
+        } catch (const InputError& e) {
+            throw InputError(fmt::format("{}", e.what()));
+        }
+        if (frames.empty()) throw InputError(fmt::format("{}: no structure", file.string()));
+        if (!frames.front().energy || !std::isfinite(*frames.front().energy))
+            throw InputError(fmt::format("{}: the structure has no energy= value", file.string()));
+        CompositionBest b;
+        b.frame = frames.front();
+        b.source = file.string();
+        const fs::path summary = file.parent_path() / "summary.json";
+        if (fs::exists(summary)) {
+            try {
+                b.reference_evaluations = read_json(summary).value("reference_evaluations", 0L);
+            } catch (const std::exception&) {
+                b.reference_evaluations = 0;  // a summary being replaced: the count is cosmetic here
+            }
+        }
+        all.push_back(std::move(b));
+    };
+    for (const auto& d : run_directories) {
+        const fs::path dir(d);
+        if (!fs::is_directory(dir)) throw InputError(fmt::format("{} is not a directory", d));
+        const fs::path comps = dir / "compositions";
+        if (fs::is_directory(comps)) {
+            if (fs::exists(dir / "summary.json") && input.elements.empty()) {
+                const auto j = read_json(dir / "summary.json");
+                if (j.contains("elements"))
+                    for (const auto& e : j.at("elements")) input.elements.push_back(species_from_symbol(e.get<std::string>()));
+            }
+            std::vector<fs::path> subdirs;
+            for (const auto& entry : fs::directory_iterator(comps))
+                if (entry.is_directory() && fs::exists(entry.path() / "best.xyz")) subdirs.push_back(entry.path());
+            std::sort(subdirs.begin(), subdirs.end());
+            if (subdirs.empty()) throw InputError(fmt::format("{}: no composition has a result yet", d));
+            for (const auto& s : subdirs) read_best(s / "best.xyz");
+        } else if (fs::exists(dir / "best.xyz")) {
+            read_best(dir / "best.xyz");
+        } else {
+            throw InputError(fmt::format("{} holds no results (neither compositions/*/best.xyz nor best.xyz)", d));
+        }
+    }
+    std::vector<Species> present;
+    for (const auto& b : all)
+        for (const Species z : b.frame.cluster.unique_species())
+            if (std::find(present.begin(), present.end(), z) == present.end()) present.push_back(z);
+    std::sort(present.begin(), present.end());
+    if (input.elements.empty()) input.elements = present;
+    for (const Species z : present)
+        if (std::find(input.elements.begin(), input.elements.end(), z) == input.elements.end())
+            input.elements.push_back(z);
+    if (input.elements.size() != 2) {
+        std::vector<std::string> names;
+        for (const Species z : input.elements) names.push_back(symbol(z));
+        throw InputError(fmt::format("a hull needs structures of two elements; these hold {} ({})", input.elements.size(),
+                                     fmt::join(names, ", ")));
+    }
+    input.size = static_cast<int>(all.front().frame.cluster.size());
+    std::map<long, CompositionBest> lowest;
+    for (auto& b : all) {
+        if (static_cast<int>(b.frame.cluster.size()) != input.size)
+            throw InputError(fmt::format("{} has {} atoms, {} has {}: a hull is over compositions of one size", b.source,
+                                         b.frame.cluster.size(), all.front().source, input.size));
+        const long n = count_of(b.frame.cluster, input.elements[0]);
+        auto it = lowest.find(n);
+        if (it == lowest.end() || *b.frame.energy < *it->second.frame.energy) lowest[n] = std::move(b);
+    }
+    for (auto& [n, b] : lowest) input.bests.push_back(std::move(b));
+    return input;
+}
+
+ConvexHull hull_of(const HullInput& input, double tolerance) {
+    std::vector<CompositionEnergy> energies;
+    bool has_a = false, has_b = false;
+    for (const auto& b : input.bests) {
+        const int n = static_cast<int>(count_of(b.frame.cluster, input.elements[0]));
+        energies.push_back({n, *b.frame.energy});
+        has_a |= n == input.size;
+        has_b |= n == 0;
+    }
+    for (const auto& [has, z] : {std::pair{has_a, input.elements[0]}, std::pair{has_b, input.elements[1]}})
+        if (!has)
+            throw InputError(fmt::format("no result for the pure cluster {}{}, the reference of the excess energy",
+                                         symbol(z), input.size));
+    // The hull module counts n atoms of "B" from 0 to N; here n counts the first element (A),
+    // so its n = 0 end is pure B.
+    return convex_hull(input.size, energies, tolerance);
+}
+
+namespace {
+
+std::string hull_csv_header(const HullInput& in) {
+    const std::string a = symbol(in.elements[0]), b = symbol(in.elements[1]);
+    return fmt::format("composition,n_{},n_{},x_{},energy,excess_energy,on_hull,distance_to_hull,vertex", a, b, a);
+}
+
+std::string hull_csv_row(const HullInput& in, const HullRow& r) {
+    const std::string formula = formula_of([&] {
+        std::vector<Species> s(static_cast<std::size_t>(r.n), in.elements[0]);
+        s.insert(s.end(), static_cast<std::size_t>(in.size - r.n), in.elements[1]);
+        return s;
+    }());
+    return fmt::format("{},{},{},{:.6f},{:.10f},{:.10f},{},{:.10f},{}", formula, r.n, in.size - r.n, r.x, r.energy,
+                       r.excess_energy, r.on_hull ? 1 : 0, r.distance_to_hull, r.vertex ? 1 : 0);
+}
+
+}  // namespace
+
+void write_hull_files(const std::string& directory, const HullInput& input, const ConvexHull& hull) {
+    std::string csv = hull_csv_header(input) + "\n";
+    std::vector<XyzFrame> on_hull;
+    for (const auto& r : hull.rows) {
+        csv += hull_csv_row(input, r) + "\n";
+        if (!r.on_hull) continue;
+        for (const auto& b : input.bests)
+            if (count_of(b.frame.cluster, input.elements[0]) == r.n) {
+                XyzFrame f = b.frame;
+                f.set_info("composition", f.cluster.formula());
+                f.set_info("excess_energy", fmt::format("{:.10f}", r.excess_energy));
+                f.set_info("vertex", r.vertex ? "T" : "F");
+                on_hull.push_back(std::move(f));
+                break;
+            }
+    }
+    const fs::path dir(directory);
+    write_text_atomically(dir / "hull.csv", csv);
+    write_xyz((dir / "hull.xyz").string(), on_hull);
+}
+
+long write_hull_history(const std::string& directory, const HullInput& input, const std::vector<std::string>& order,
+                        long every, double tolerance) {
+    // Each composition's improvements, on one axis: the reference evaluations of the sweep
+    // counted composition by composition in search order (so the history does not depend on
+    // which compositions happened to run at the same time).
+    struct Track {
+        long offset = 0;
+        std::vector<std::pair<long, double>> bests;
+        int n = 0;
+    };
+    std::vector<Track> tracks;
+    long offset = 0;
+    for (const auto& formula : order) {
+        const fs::path trace = fs::path(directory) / "compositions" / formula / "trace.csv";
+        if (!fs::exists(trace)) continue;
+        Track t;
+        long total = 0;
+        t.bests = read_trace_bests(trace, total);
+        t.offset = offset;
+        offset += total;
+        if (t.bests.empty()) continue;
+        // The count of A from the formula: the composition's best.xyz gives it reliably.
+        const fs::path best = fs::path(directory) / "compositions" / formula / "best.xyz";
+        if (!fs::exists(best)) continue;
+        const auto frames = read_xyz(best.string());
+        if (frames.empty()) continue;
+        t.n = static_cast<int>(count_of(frames.front().cluster, input.elements[0]));
+        tracks.push_back(std::move(t));
+    }
+    const long total = offset;
+    const long step = every > 0 ? every : nice_step(static_cast<double>(total) / 50.0);
+    std::string csv = "reference_evaluations," + hull_csv_header(input) + "\n";
+    long snapshots = 0;
+    std::vector<long> points;
+    for (long t = step; t < total; t += step) points.push_back(t);
+    points.push_back(total);
+    for (const long t : points) {
+        std::vector<CompositionEnergy> energies;
+        bool has_a = false, has_b = false;
+        for (const auto& tr : tracks) {
+            double best = std::numeric_limits<double>::infinity();
+            for (const auto& [e, b] : tr.bests)
+                if (tr.offset + e <= t) best = std::min(best, b);
+            if (!std::isfinite(best)) continue;
+            energies.push_back({tr.n, best});
+            has_a |= tr.n == input.size;
+            has_b |= tr.n == 0;
+        }
+        if (!has_a || !has_b) continue;
+        const ConvexHull hull = convex_hull(input.size, energies, tolerance);
+        for (const auto& r : hull.rows) csv += fmt::format("{},{}\n", t, hull_csv_row(input, r));
+        ++snapshots;
+    }
+    write_text_atomically(fs::path(directory) / "hull_history.csv", csv);
+    return snapshots;
+}
+
+std::string format_hull_table(const HullInput& input, const ConvexHull& hull) {
+    const std::string a = symbol(input.elements[0]), b = symbol(input.elements[1]);
+    std::string text = fmt::format("{}-{}, {} atoms: excess energy against {}{} ({:.6f} eV) and {}{} ({:.6f} eV)\n", a, b,
+                                   input.size, a, input.size, hull.reference_b, b, input.size, hull.reference_a);
+    text += fmt::format("  {:<14} {:>5} {:>5} {:>7} {:>16} {:>12} {:>12}  {}\n", "composition", "n_" + a, "n_" + b,
+                        "x_" + a, "energy (eV)", "excess (eV)", "to hull (eV)", "hull");
+    for (const auto& r : hull.rows) {
+        std::vector<Species> s(static_cast<std::size_t>(r.n), input.elements[0]);
+        s.insert(s.end(), static_cast<std::size_t>(input.size - r.n), input.elements[1]);
+        text += fmt::format("  {:<14} {:>5} {:>5} {:>7.4f} {:>16.6f} {:>12.6f} {:>12.6f}  {}\n", formula_of(s), r.n,
+                            input.size - r.n, r.x, r.energy, r.excess_energy, r.distance_to_hull,
+                            r.vertex ? "vertex" : (r.on_hull ? "on" : ""));
+    }
+    return text;
+}
+
+// --- the sweep ------------------------------------------------------------------------------
+
+/// One composition's search and what the sweep keeps of it.
+struct SweepRunner::Composition {
+    int n = 0;
+    std::string formula;
+    std::string directory;
+    std::string status = "pending";  // pending, finished, interrupted, failed
+    double best = std::numeric_limits<double>::quiet_NaN();
+    EvaluationCounts counts;
+    long steps = 0;
+    std::size_t minima_found = 0;
+    double wall_time = 0.0;
+    std::string stop_reason;
+    std::vector<Cluster> seeds;  // its best minima, for its neighbour
+};
+
+struct SweepRunner::Impl {
+    const RunConfig& config;
+    int threads;
+    std::string dir;
+    SweepSchedule schedule;
+    std::vector<Composition> compositions;  // by n (config.sweep->counts order)
+    std::mutex mutex;                       // progress reporting from concurrent compositions
+    std::vector<std::string> running;
+    bool interactive = false;
+    std::chrono::steady_clock::time_point last_report = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point session_start = std::chrono::steady_clock::now();
+    double elapsed_before = 0.0;
+    long evaluations_done = 0;  // of compositions no longer running
+
+    Impl(const RunConfig& c, int t) : config(c), threads(t), dir(c.output_directory) {}
+
+    Composition& at(int n) {
+        for (auto& c : compositions)
+            if (c.n == n) return c;
+        throw Error(fmt::format("sweep: no composition with {} atoms of the first element", n));
+    }
+    [[nodiscard]] double elapsed() const {
+        return elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();
+    }
+    [[nodiscard]] nlohmann::json identity() const {
+        const auto& s = *config.sweep;
+        std::vector<std::string> elements;
+        for (const Species z : s.elements) elements.push_back(symbol(z));
+        return {{"elements", elements}, {"size", s.size}, {"compositions", s.counts}, {"seeds", s.seeds},
+                {"seed", config.problem.seed}, {"driver", config.driver->name()}};
+    }
+};
+
+namespace {
+
+// Forwards a composition's run to its RunDirectory and reports the sweep's progress.
+class CompositionObserver final : public RunObserver {
+public:
+    CompositionObserver(RunDirectory& directory, std::function<void(const SearchEngine&)> progress)
+        : directory_(directory), progress_(std::move(progress)) {}
+    void on_row(const TraceRow& row, const SearchEngine& engine) override {
+        directory_.on_row(row, engine);
+        progress_(engine);
+    }
+    void on_checkpoint(const SearchEngine& engine) override { directory_.on_checkpoint(engine); }
+    void on_finish(const SearchEngine& engine) override { directory_.on_finish(engine); }
+    void on_error(const SearchEngine& engine, const std::string& what) override { directory_.on_error(engine, what); }
+
+private:
+    RunDirectory& directory_;
+    std::function<void(const SearchEngine&)> progress_;
+};
+
+}  // namespace
+
+SweepRunner::SweepRunner(const RunConfig& config, RunDirectoryMode mode, int threads)
+    : impl_(std::make_unique<Impl>(config, threads)) {
+    if (!config.sweep) throw Error("SweepRunner needs a run file with [sweep]");
+    Impl& m = *impl_;
+    const fs::path dir(m.dir);
+    const bool has_sweep = fs::exists(sweep_checkpoint_path(m.dir));
+    const bool has_run = fs::exists(checkpoint_path(m.dir)) || fs::exists(dir / "summary.json");
+    if (mode == RunDirectoryMode::fresh && (has_sweep || has_run))
+        throw InputError(fmt::format("{} already holds a run: continue it with --resume, replace it with --overwrite, or "
+                                     "choose another --output",
+                                     m.dir));
+    if (mode == RunDirectoryMode::resume && !has_sweep) {
+        if (has_run)
+            throw InputError(fmt::format("--resume: {} holds a single run, not a sweep; resume it with its own run file, "
+                                         "or start the sweep afresh with --overwrite or another --output",
+                                         m.dir));
+        throw InputError(fmt::format("--resume: {} has no sweep checkpoint (checkpoint/sweep.json)", m.dir));
+    }
+    std::error_code ec;
+    if (mode == RunDirectoryMode::overwrite) {
+        for (const char* name : {"summary.json", "hull.csv", "hull.xyz", "hull_history.csv", "run.log", "best.xyz",
+                                 "minima.xyz", "trace.csv"})
+            fs::remove(dir / name, ec);
+        fs::remove_all(dir / "compositions", ec);
+        fs::remove_all(dir / "checkpoint", ec);
+    }
+    fs::create_directories(dir / "checkpoint", ec);
+    if (ec) throw InputError(fmt::format("cannot create the run directory {}: {}", m.dir, ec.message()));
+    fs::create_directories(dir / "compositions", ec);
+    {
+        const fs::path probe = dir / ".write_test";
+        std::ofstream out(probe);
+        if (!out) throw InputError(fmt::format("cannot write in the run directory {}", m.dir));
+        out.close();
+        fs::remove(probe, ec);
+    }
+    if (mode == RunDirectoryMode::resume) {
+        const nlohmann::json saved = read_json(sweep_checkpoint_path(m.dir));
+        if (!saved.is_object() || saved.value("format", "") != sweep_format)
+            throw InputError(fmt::format("--resume: {}: not a nanoscape sweep checkpoint", sweep_checkpoint_path(m.dir)));
+        const std::vector<std::string> differences =
+            identity_differences(saved.value("identity", nlohmann::json::object()), m.identity());
+        if (!differences.empty())
+            throw InputError(fmt::format("--resume: {} belongs to a different sweep: {}; resume with the run file (and "
+                                         "seed) that started it, or start afresh with --overwrite",
+                                         sweep_checkpoint_path(m.dir), fmt::join(differences, "; ")));
+        m.elapsed_before = saved.value("elapsed", 0.0);
+    }
+    logger_ = make_run_logger((dir / "run.log").string(), mode == RunDirectoryMode::resume, fmt::format("sweep {}", m.dir));
+    m.interactive = isatty(fileno(stderr)) != 0;
+    const auto& s = *config.sweep;
+    m.schedule = sweep_schedule(s.counts, s.seeds > 0);
+    for (const int n : s.counts) {
+        Composition c;
+        c.n = n;
+        c.formula = formula_of(s.species(n));
+        c.directory = (dir / "compositions" / c.formula).string();
+        m.compositions.push_back(std::move(c));
+    }
+}
+
+SweepRunner::~SweepRunner() = default;
+
+std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
+    Impl& m = *impl_;
+    const RunConfig& root = m.config;
+    const SweepSettings& s = *root.sweep;
+    m.session_start = std::chrono::steady_clock::now();
+    const auto interrupted = [&] { return interrupt && interrupt->load(); };
+    const auto write_checkpoint = [&] {
+        nlohmann::json j = {{"format", sweep_format}, {"version", sweep_version}, {"identity", m.identity()},
+                            {"elapsed", m.elapsed()}};
+        write_text_atomically(sweep_checkpoint_path(m.dir), format_json(j));
+    };
+    write_checkpoint();
+    const auto hull_points = [&]() -> std::string {
+        // The hull of the compositions finished so far (both ends needed).
+        std::vector<CompositionEnergy> energies;
+        bool a = false, b = false;
+        for (const auto& c : m.compositions)
+            if (std::isfinite(c.best) && c.status == "finished") {
+                energies.push_back({c.n, c.best});
+                a |= c.n == s.size;
+                b |= c.n == 0;
+            }
+        if (!a || !b) return "hull after the pure ends";
+        return fmt::format("{} hull points", convex_hull(s.size, energies, s.hull_tolerance).vertices().size());
+    };
+    const auto report = [&](const SearchEngine& engine) {
+        if (!m.interactive) return;
+        std::lock_guard lock(m.mutex);
+        const auto now = std::chrono::steady_clock::now();
+        if (std::chrono::duration<double>(now - m.last_report).count() < 0.25) return;
+        m.last_report = now;
+        const long done = std::count_if(m.compositions.begin(), m.compositions.end(),
+                                        [](const Composition& c) { return c.status == "finished"; });
+        fmt::print(stderr, "\r\033[Ksweep {}/{} done | running {} (step {}) | {} | {} evaluations", done,
+                   m.compositions.size(), fmt::join(m.running, ", "), engine.progress().steps, hull_points(),
+                   m.evaluations_done + engine.evaluator().counts().reference_evaluations);
+        std::fflush(stderr);
+    };
+
+    std::string status = "finished";
+    std::string failure;
+    std::size_t finished = 0;  // compositions reported so far
+    for (const auto& wave : m.schedule.waves) {
+        if (interrupted()) {
+            status = "interrupted";
+            break;
+        }
+        const int concurrent = std::max(1, std::min<int>(m.threads, static_cast<int>(wave.size())));
+        const int per = std::max(1, m.threads / concurrent);
+        {
+            std::lock_guard lock(m.mutex);
+            m.running.clear();
+            for (const int n : wave) m.running.push_back(m.at(n).formula);
+        }
+        const int levels = omp_get_max_active_levels();
+        omp_set_max_active_levels(std::max(levels, 2));
+        try {
+            parallel_for(static_cast<std::int64_t>(wave.size()), ParallelOptions{concurrent, 1, 2}, [&](std::int64_t i) {
+                Composition& c = m.at(wave[static_cast<std::size_t>(i)]);
+                if (interrupted()) {
+                    c.status = "interrupted";
+                    return;
+                }
+                // This composition's run: the root's potential and relaxer, its own problem,
+                // driver, evaluator and run directory.
+                RunConfig cfg;
+                cfg.path = root.path;
+                cfg.potential = root.potential;
+                cfg.relaxer = root.relaxer;
+                cfg.relax = root.relax;
+                cfg.engine = root.engine;
+                cfg.search = root.search;
+                cfg.override_options = root.override_options;
+                cfg.output_directory = c.directory;
+                cfg.problem = root.problem;
+                cfg.problem.species = s.species(c.n);
+                cfg.problem.start.seeds.clear();
+                if (const int from = m.schedule.seed_source(c.n); from >= 0) {
+                    const Composition& source = m.at(from);
+                    const Species more = c.n > from ? s.elements[0] : s.elements[1];
+                    const Species fewer = c.n > from ? s.elements[1] : s.elements[0];
+                    for (std::size_t k = 0; k < source.seeds.size(); ++k) {
+                        Rng rng = cfg.problem.stream("sweep.seed", k);
+                        cfg.problem.start.seeds.push_back(
+                            change_species(source.seeds[k], fewer, more, std::abs(c.n - from), rng));
+                    }
+                }
+                cfg.driver = create_driver(root.search, cfg.problem);
+                const bool resume = fs::exists(checkpoint_path(c.directory));
+                // The nested teams of this composition's driver; the thread's default is put
+                // back however the composition ends.
+                struct ThreadsGuard {
+                    int saved = omp_get_max_threads();
+                    explicit ThreadsGuard(int t) { omp_set_num_threads(t); }
+                    ~ThreadsGuard() { omp_set_num_threads(saved); }
+                } threads_guard(per);
+                RunDirectory directory(cfg, resume ? RunDirectoryMode::resume : RunDirectoryMode::overwrite, per, false);
+                const auto evaluator = make_evaluator(cfg, per);
+                SearchEngine engine(cfg.problem, cfg.engine, *cfg.driver, *evaluator, directory.logger());
+                if (resume) directory.resume(engine);
+                directory.logger()->info("composition {} of the sweep in {}: driver {}", c.formula, m.dir,
+                                         cfg.driver->describe());
+                CompositionObserver observer(directory, report);
+                engine.run(observer, interrupt);
+                const auto& p = engine.progress();
+                std::lock_guard lock(m.mutex);
+                c.stop_reason = p.stop_reason;
+                c.status = p.stop_reason == "interrupted" ? "interrupted" : "finished";
+                c.best = engine.archive().best_energy();
+                c.counts = p.counts;
+                c.steps = p.steps;
+                c.minima_found = engine.archive().found();
+                c.wall_time = p.elapsed;
+                c.seeds.clear();
+                for (const auto& minimum : engine.archive().minima()) {
+                    if (static_cast<int>(c.seeds.size()) >= s.seeds) break;
+                    c.seeds.push_back(minimum.cluster);
+                }
+                m.evaluations_done += p.counts.reference_evaluations;
+            });
+        } catch (const std::exception& e) {
+            failure = e.what();
+            status = "failed";
+        }
+        omp_set_max_active_levels(levels);
+        if (m.interactive) fmt::print(stderr, "\r\033[K");
+        for (const int n : wave) {
+            const Composition& c = m.at(n);
+            if (c.status != "finished") continue;
+            logger_->info("{} ({} of {}): best {:.6f} eV, {} reference evaluations, {:.1f} s ({}); {}", c.formula,
+                          ++finished, m.compositions.size(), c.best, c.counts.reference_evaluations, c.wall_time,
+                          c.stop_reason, hull_points());
+        }
+        if (status == "failed") break;
+        if (std::any_of(wave.begin(), wave.end(), [&](int n) { return m.at(n).status == "interrupted"; })) {
+            status = "interrupted";
+            break;
+        }
+        write_checkpoint();
+        write_summary(status == "finished" ? "running" : status);
+    }
+    if (status == "finished" &&
+        std::any_of(m.compositions.begin(), m.compositions.end(), [](const Composition& c) { return c.status != "finished"; }))
+        status = "interrupted";
+    write_checkpoint();
+    write_summary(status, failure);
+    if (status == "failed") {
+        logger_->error("the sweep stopped with an error: {}; results so far are in {}, and `nanoscape run {} -o {}{} "
+                       "--resume` continues it",
+                       failure, m.dir, root.path, m.dir, root.override_options);
+        throw Error(failure);
+    }
+    if (status == "interrupted")
+        logger_->warn("interrupted: the compositions in progress are checkpointed; continue with `nanoscape run {} -o {}{} "
+                      "--resume`",
+                      root.path, m.dir, root.override_options);
+    else
+        logger_->info("sweep finished: {} compositions, {} reference evaluations", m.compositions.size(),
+                      summary_.value("reference_evaluations", 0L));
+    return status;
+}
+
+void SweepRunner::write_summary(const std::string& status, const std::string& error) {
+    Impl& m = *impl_;
+    const SweepSettings& s = *m.config.sweep;
+    nlohmann::ordered_json j;
+    j["status"] = status;
+    j["kind"] = "sweep";
+    std::vector<std::string> elements;
+    for (const Species z : s.elements) elements.push_back(symbol(z));
+    j["elements"] = elements;
+    j["size"] = s.size;
+    j["potential"] = m.config.potential->description();
+    j["driver"] = m.config.driver->name();
+    EvaluationCounts total;
+    long steps = 0;
+    std::size_t done = 0;
+    for (const auto& c : m.compositions) {
+        total.reference_evaluations += c.counts.reference_evaluations;
+        total.reference_relaxations += c.counts.reference_relaxations;
+        total.surrogate_predictions += c.counts.surrogate_predictions;
+        total.local_updates += c.counts.local_updates;
+        total.failed += c.counts.failed;
+        steps += c.steps;
+        done += c.status == "finished" ? 1 : 0;
+    }
+    j["compositions_total"] = m.compositions.size();
+    j["compositions_finished"] = done;
+    j["reference_evaluations"] = total.reference_evaluations;
+    j["reference_relaxations"] = total.reference_relaxations;
+    j["surrogate_predictions"] = total.surrogate_predictions;
+    j["reference_local_updates"] = total.local_updates;
+    j["failed_evaluations"] = total.failed;
+    j["steps"] = steps;
+    // The hull of what the compositions' directories hold (the same reading as `nanoscape hull`).
+    std::optional<HullInput> input;
+    std::optional<ConvexHull> hull;
+    try {
+        input = read_hull_input({m.dir});
+        hull = hull_of(*input, s.hull_tolerance);
+        write_hull_files(m.dir, *input, *hull);
+        std::vector<std::string> order;
+        for (const int n : m.schedule.order) order.push_back(m.at(n).formula);
+        (void)write_hull_history(m.dir, *input, order, s.history_every, s.hull_tolerance);
+    } catch (const InputError&) {
+        hull.reset();  // no pure end yet: no hull
+    }
+    if (hull) {
+        j["references"][m.at(s.size).formula] = hull->reference_b;
+        j["references"][m.at(0).formula] = hull->reference_a;
+        std::vector<std::string> vertices;
+        for (const auto& v : hull->vertices()) vertices.push_back(formula_of(s.species(v.n)));
+        j["hull_vertices"] = vertices;
+    } else {
+        j["references"] = nullptr;
+        j["hull_vertices"] = nlohmann::ordered_json::array();
+    }
+    j["compositions"] = nlohmann::ordered_json::array();
+    for (const int n : m.schedule.order) {
+        const Composition& c = m.at(n);
+        nlohmann::ordered_json e;
+        e["formula"] = c.formula;
+        e["n"][elements[0]] = c.n;
+        e["n"][elements[1]] = s.size - c.n;
+        e["x_" + elements[0]] = static_cast<double>(c.n) / s.size;
+        e["status"] = c.status;
+        e["best_energy"] = number_or_null(c.best);
+        const HullRow* row = nullptr;
+        if (hull)
+            for (const auto& r : hull->rows)
+                if (r.n == c.n) row = &r;
+        e["excess_energy"] = row ? nlohmann::ordered_json(row->excess_energy) : nlohmann::ordered_json(nullptr);
+        e["distance_to_hull"] = row ? nlohmann::ordered_json(row->distance_to_hull) : nlohmann::ordered_json(nullptr);
+        e["on_hull"] = row ? nlohmann::ordered_json(row->on_hull) : nlohmann::ordered_json(nullptr);
+        e["reference_evaluations"] = c.counts.reference_evaluations;
+        e["reference_relaxations"] = c.counts.reference_relaxations;
+        e["steps"] = c.steps;
+        e["minima_found"] = c.minima_found;
+        e["stop_reason"] = c.stop_reason;
+        e["wall_time_s"] = c.wall_time;
+        j["compositions"].push_back(std::move(e));
+    }
+    j["history_every"] = s.history_every;
+    if (!error.empty()) j["error"] = error;
+    j["wall_time_s"] = m.elapsed();
+    j["seed"] = m.config.problem.seed;
+    j["threads"] = m.threads;
+    j["version"] = version();
+    write_text_atomically(fs::path(m.dir) / "summary.json", format_json(j));
+    summary_ = std::move(j);
+}
+
+}  // namespace nanoscape

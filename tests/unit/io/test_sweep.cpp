@@ -1,0 +1,310 @@
+// Composition sweeps: the schedule, the seeds, and the hull a sweep finds against the exact
+// hull of every one of the 2^13 homotops of a 13-atom icosahedron (fixed geometry).
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "nanoscape/geometry/builders.hpp"
+#include "nanoscape/io/potential_loader.hpp"
+#include "nanoscape/io/sweep.hpp"
+#include "nanoscape/io/xyz.hpp"
+
+namespace nanoscape {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_text(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+fs::path work_directory(const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() / fmt::format("nanoscape_sweep_{}_{}", name, ::getpid());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+RunOverrides output_to(const fs::path& dir) {
+    RunOverrides o;
+    o.output = dir.string();
+    return o;
+}
+
+TEST(SweepSchedule, PureEndsFirstThenInwardFromBothSides) {
+    const SweepSchedule s = sweep_schedule({0, 1, 2, 3, 4, 5}, true);
+    ASSERT_EQ(s.waves.size(), 3u);
+    EXPECT_EQ(s.waves[0], (std::vector<int>{0, 5}));
+    EXPECT_EQ(s.waves[1], (std::vector<int>{1, 4}));
+    EXPECT_EQ(s.waves[2], (std::vector<int>{2, 3}));
+    EXPECT_EQ(s.seed_source(0), -1);
+    EXPECT_EQ(s.seed_source(5), -1);
+    EXPECT_EQ(s.seed_source(1), 0);
+    EXPECT_EQ(s.seed_source(4), 5);
+    EXPECT_EQ(s.seed_source(2), 1);
+    EXPECT_EQ(s.seed_source(3), 4);
+    EXPECT_EQ(s.order, (std::vector<int>{0, 5, 1, 4, 2, 3}));
+
+    const SweepSchedule odd = sweep_schedule({0, 3, 6, 9, 12}, true);  // a range with a step
+    ASSERT_EQ(odd.waves.size(), 3u);
+    EXPECT_EQ(odd.waves[2], (std::vector<int>{6}));
+    EXPECT_EQ(odd.seed_source(6), 3);
+    EXPECT_EQ(odd.seed_source(9), 12);
+
+    const SweepSchedule free = sweep_schedule({0, 1, 2, 3, 4}, false);  // no seeds: one wave inside
+    ASSERT_EQ(free.waves.size(), 2u);
+    EXPECT_EQ(free.waves[1], (std::vector<int>{1, 2, 3}));
+    EXPECT_EQ(free.seed_source(2), -1);
+
+    const SweepSchedule ends = sweep_schedule({0, 2}, true);
+    ASSERT_EQ(ends.waves.size(), 1u);
+    EXPECT_EQ(ends.order, (std::vector<int>{0, 2}));
+}
+
+TEST(SweepSeeds, ChangeSpecies_ChangesExactlyCountAtomsAndKeepsTheGeometry) {
+    Cluster c = make_icosahedron(2, 2.8, 47);  // Ag55
+    for (std::size_t i = 0; i < 13; ++i) c.species[i] = 29;
+    Rng rng = make_stream(5, StreamKey{"test", 0, 0, 0});
+    const Cluster d = change_species(c, 47, 29, 4, rng);
+    EXPECT_EQ(d.count(29), 17u);
+    EXPECT_EQ(d.count(47), 38u);
+    EXPECT_EQ(d.positions, c.positions);
+    for (std::size_t i = 0; i < 13; ++i) EXPECT_EQ(d.species[i], 29);  // Cu stays Cu
+    EXPECT_THROW((void)change_species(c, 29, 47, 14, rng), InputError);
+}
+
+struct System {
+    std::string potential_table;  // [potential] of the run file
+    std::string spec;             // the same for load_potential_spec
+    std::string a, b;
+};
+
+// Writes a 13-atom icosahedron start file and a homotop_mc sweep over it (relax = false).
+fs::path write_sweep(const fs::path& work, const System& sys, const Potential& potential, const std::string& extra = {}) {
+    const Species a = species_from_symbol(sys.a), b = species_from_symbol(sys.b);
+    XyzFrame frame;
+    frame.cluster = make_icosahedron(1, potential.pair_distance(a, b), a);
+    write_xyz((work / "ico13.xyz").string(), {frame});
+    const fs::path run = work / "sweep.toml";
+    std::ofstream(run) << fmt::format(
+        "[system]\nelements = [\"{}\", \"{}\"]\nsize = 13\nseed = 11\nstart = \"ico13.xyz\"\n\n{}\n\n"
+        "[search]\ndriver = \"homotop_mc\"\ntemperature = 1500.0\nschedule = \"geometric\"\nfinal_temperature = 20.0\n"
+        "anneal_blocks = 250\nsweeps_per_block = 2.0\nmax_steps = 300\n\n[sweep]\ncompositions = \"all\"\n{}\n",
+        sys.a, sys.b, sys.potential_table, extra);
+    return run;
+}
+
+std::vector<System> systems() {
+    const std::string gupta = std::string(NANOSCAPE_SOURCE_DIR) + "/inputs/potentials/gupta_ptpd_johnston.toml";
+    return {System{fmt::format("[potential]\ntype = \"gupta\"\nparameters = \"{}\"", gupta), gupta, "Pt", "Pd"},
+            System{"[potential]\ntype = \"emt\"", "emt", "Pt", "Au"}};
+}
+
+TEST(Sweep, HomotopMcOnTheIcosahedron_GivesTheExhaustiveHullExactly) {
+    for (const System& sys : systems()) {
+        SCOPED_TRACE(sys.a + sys.b);
+        const auto potential = load_potential_spec(sys.spec, "");
+        const fs::path work = work_directory("exhaustive_" + sys.b);
+        const fs::path run = write_sweep(work, sys, *potential);
+        const RunConfig config = load_run_config(run.string(), output_to(work / "out"));
+        SweepRunner sweep(config, RunDirectoryMode::fresh, 2);
+        EXPECT_EQ(sweep.run(nullptr), "finished");
+
+        // Every homotop of the same geometry, enumerated: the lowest energy per count of A.
+        const Species a = species_from_symbol(sys.a), b = species_from_symbol(sys.b);
+        Cluster ico = make_icosahedron(1, potential->pair_distance(a, b), a);
+        std::vector<double> lowest(14, std::numeric_limits<double>::infinity());
+        for (unsigned mask = 0; mask < (1u << 13); ++mask) {
+            int n = 0;
+            for (std::size_t i = 0; i < 13; ++i) {
+                const bool is_a = ((mask >> i) & 1u) != 0;
+                ico.species[i] = is_a ? a : b;
+                n += is_a ? 1 : 0;
+            }
+            lowest[static_cast<std::size_t>(n)] = std::min(lowest[static_cast<std::size_t>(n)], potential->energy(ico));
+        }
+        std::vector<CompositionEnergy> exhaustive;
+        for (int n = 0; n <= 13; ++n) exhaustive.push_back({n, lowest[static_cast<std::size_t>(n)]});
+        const ConvexHull exact = convex_hull(13, exhaustive, 1e-6);
+
+        const HullInput input = read_hull_input({(work / "out").string()});
+        ASSERT_EQ(input.elements, (std::vector<Species>{a, b}));
+        const ConvexHull found = hull_of(input, 1e-6);
+        ASSERT_EQ(found.rows.size(), exact.rows.size());
+        for (std::size_t k = 0; k < exact.rows.size(); ++k) {
+            SCOPED_TRACE(k);
+            EXPECT_EQ(found.rows[k].n, exact.rows[k].n);
+            EXPECT_NEAR(found.rows[k].energy, exact.rows[k].energy, 1e-9);
+            EXPECT_NEAR(found.rows[k].excess_energy, exact.rows[k].excess_energy, 1e-9);
+            EXPECT_EQ(found.rows[k].on_hull, exact.rows[k].on_hull);
+            EXPECT_EQ(found.rows[k].vertex, exact.rows[k].vertex);
+        }
+        // The files say the same: hull.csv has a row per composition, hull.xyz the hull's structures.
+        const std::string csv = read_text(work / "out" / "hull.csv");
+        EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 15);
+        std::size_t on_hull = 0;
+        for (const auto& r : exact.rows) on_hull += r.on_hull ? 1 : 0;
+        EXPECT_EQ(read_xyz((work / "out" / "hull.xyz").string()).size(), on_hull);
+        const auto summary = nlohmann::json::parse(read_text(work / "out" / "summary.json"));
+        EXPECT_EQ(summary.at("status"), "finished");
+        EXPECT_EQ(summary.at("compositions").size(), 14u);
+        long evaluations = 0;
+        for (const auto& c : summary.at("compositions")) evaluations += c.at("reference_evaluations").get<long>();
+        EXPECT_EQ(summary.at("reference_evaluations").get<long>(), evaluations);
+        EXPECT_FALSE(read_text(work / "out" / "hull_history.csv").empty());
+        fs::remove_all(work);
+    }
+}
+
+// The files a sweep leaves that must not depend on threads or interruptions.
+std::string results_of(const fs::path& out) {
+    std::string text = read_text(out / "hull.csv") + read_text(out / "hull_history.csv");
+    const auto summary = nlohmann::json::parse(read_text(out / "summary.json"));
+    for (const auto& c : summary.at("compositions"))
+        text += fmt::format("{} {} {} {}\n", c.at("formula").get<std::string>(), c.at("best_energy").dump(),
+                            c.at("reference_evaluations").get<long>(), c.at("steps").get<long>());
+    return text;
+}
+
+TEST(Sweep, ResultsDoNotDependOnTheThreadCountOrOnAnInterruption) {
+    const System sys = systems().front();
+    const auto potential = load_potential_spec(sys.spec, "");
+    const fs::path work = work_directory("threads");
+    // Each composition's walk starts from its neighbour's best: the seeds decide the results.
+    const fs::path run = write_sweep(work, sys, *potential);
+    const RunConfig one = load_run_config(run.string(), output_to(work / "one"));
+    const RunConfig two = load_run_config(run.string(), output_to(work / "two"));
+    const RunConfig cut = load_run_config(run.string(), output_to(work / "cut"));
+    {
+        SweepRunner s(one, RunDirectoryMode::fresh, 1);
+        ASSERT_EQ(s.run(nullptr), "finished");
+    }
+    {
+        SweepRunner s(two, RunDirectoryMode::fresh, 2);
+        ASSERT_EQ(s.run(nullptr), "finished");
+    }
+    EXPECT_EQ(results_of(work / "one"), results_of(work / "two"));
+
+    // Interrupted once the third wave's compositions have checkpoints, then resumed.
+    std::atomic<bool> stop{false};
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+        const fs::path mark = work / "cut" / "compositions" / "Pd11Pt2" / "checkpoint" / "state.json";
+        while (!done && !fs::exists(mark)) std::this_thread::sleep_for(std::chrono::microseconds(200));
+        stop = true;
+    });
+    std::string first;
+    {
+        SweepRunner s(cut, RunDirectoryMode::fresh, 2);
+        first = s.run(&stop);
+    }
+    done = true;
+    watcher.join();
+    if (first == "interrupted") {
+        const auto summary = nlohmann::json::parse(read_text(work / "cut" / "summary.json"));
+        EXPECT_EQ(summary.at("status"), "interrupted");
+        EXPECT_LT(summary.at("compositions_finished").get<int>(), 14);
+    }
+    const RunConfig again = load_run_config(run.string(), output_to(work / "cut"));
+    {
+        SweepRunner s(again, RunDirectoryMode::resume, 2);
+        ASSERT_EQ(s.run(nullptr), "finished");
+    }
+    EXPECT_EQ(results_of(work / "cut"), results_of(work / "one"));
+
+    // A resume refuses another sweep's checkpoint, naming what differs.
+    {
+        std::string text = read_text(run);
+        text.replace(text.find("compositions = \"all\""), 20, "compositions = [0, 4, 13]");
+        std::ofstream(work / "other.toml") << text;
+    }
+    const RunConfig other = load_run_config((work / "other.toml").string(), output_to(work / "cut"));
+    try {
+        SweepRunner s(other, RunDirectoryMode::resume, 2);
+        FAIL() << "resumed another sweep";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("compositions"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(SweepRunner(one, RunDirectoryMode::fresh, 1), InputError);  // a sweep is there
+    fs::remove_all(work);
+}
+
+TEST(Sweep, RunFileErrors_NameTheKey) {
+    const fs::path work = work_directory("errors");
+    const auto check = [&](const std::string& system, const std::string& sweep, const std::string& search,
+                           const std::string& expected) {
+        std::ofstream(work / "bad.toml") << fmt::format(
+            "[system]\n{}\n[potential]\ntype = \"emt\"\n[search]\n{}\n[sweep]\n{}\n", system, search, sweep);
+        try {
+            (void)load_run_config((work / "bad.toml").string());
+            ADD_FAILURE() << "accepted: " << sweep << " / " << system;
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+        }
+    };
+    const std::string ok = "elements = [\"Pt\", \"Au\"]\nsize = 13";
+    check(ok, "compositions = [0, 14]", "", "outside 0..13");
+    check(ok, "compositions = [1.5]", "", "whole numbers");
+    check(ok, "compositions = { from = 0, to = 13, step = 0 }", "", "step");
+    check(ok, "compositions = { from = 9, to = 3 }", "", "from");
+    check(ok, "compositions = \"most\"", "", "\"all\"");
+    check(ok, "compositoins = \"all\"", "", "compositions");
+    check(ok, "", "target_energy = -40.0", "target_energy");
+    check("elements = [\"Pt\", \"Au\"]\ncomposition = { Pt = 6, Au = 7 }", "", "", "size");
+    check("elements = [\"Pt\"]\nsize = 13", "", "", "two elements");
+    check("elements = [\"Pt\", \"Au\", \"Cu\"]\nsize = 13", "", "", "two elements");
+    check("elements = [\"Pt\", \"Au\"]", "", "", "size");
+    fs::remove_all(work);
+}
+
+TEST(HullCommandInput, MergesRunDirectoriesAndRefusesMixedSizes) {
+    const fs::path work = work_directory("merge");
+    const auto best = [&](const std::string& dir, const std::vector<Species>& species, double energy) {
+        fs::create_directories(work / dir);
+        XyzFrame f;
+        f.cluster = make_icosahedron(1, 2.8, 78);
+        f.cluster.species = species;
+        f.energy = energy;
+        write_xyz((work / dir / "best.xyz").string(), {f});
+    };
+    std::vector<Species> pt(13, 78), au(13, 79), mixed(13, 78);
+    for (std::size_t i = 0; i < 6; ++i) mixed[i] = 79;
+    best("pt", pt, -70.0);
+    best("au", au, -40.0);
+    best("mix", mixed, -58.0);
+    best("mix_worse", mixed, -57.0);
+    const HullInput in = read_hull_input({(work / "pt").string(), (work / "au").string(), (work / "mix").string(),
+                                          (work / "mix_worse").string()});
+    ASSERT_EQ(in.bests.size(), 3u);  // the lower of the two Pt7Au6
+    const ConvexHull hull = hull_of(in);
+    // Elements ascending by Z (Pt, Au) without a sweep summary: n counts Pt.
+    ASSERT_EQ(hull.rows.size(), 3u);
+    EXPECT_EQ(hull.rows[1].n, 7);
+    EXPECT_NEAR(hull.rows[1].excess_energy, -58.0 - 7.0 / 13 * -70.0 - 6.0 / 13 * -40.0, 1e-12);
+    EXPECT_THROW((void)hull_of(read_hull_input({(work / "pt").string(), (work / "mix").string()})), InputError);
+    fs::create_directories(work / "big");
+    XyzFrame f;
+    f.cluster = make_icosahedron(2, 2.8, 78);
+    f.energy = -100.0;
+    write_xyz((work / "big" / "best.xyz").string(), {f});
+    EXPECT_THROW((void)read_hull_input({(work / "pt").string(), (work / "big").string()}), InputError);
+    EXPECT_THROW((void)read_hull_input({(work / "nothing").string()}), InputError);
+    fs::remove_all(work);
+}
+
+}  // namespace
+}  // namespace nanoscape
