@@ -174,8 +174,14 @@ int check(const std::string& path) {
     const std::string start = p.start.kind == "file" ? p.start.file : p.start.kind;
     if (config.sweep) {
         const auto& s = *config.sweep;
+        // Runs of consecutive counts as "a..b": "0..147", "0 3 6 9 10..13".
         std::vector<std::string> counts;
-        for (const int n : s.counts) counts.push_back(std::to_string(n));
+        for (std::size_t i = 0; i < s.counts.size();) {
+            std::size_t j = i;
+            while (j + 1 < s.counts.size() && s.counts[j + 1] == s.counts[j] + 1) ++j;
+            counts.push_back(j >= i + 2 ? fmt::format("{}..{}", s.counts[i], s.counts[j]) : std::to_string(s.counts[i]));
+            i = j >= i + 2 ? j + 1 : i + 1;
+        }
         fmt::print("{}: ok\n  sweep      {}-{}, {} atoms, {} compositions (n_{} = {}), seeds {}, seed {}, start {}\n", path,
                    symbol(s.elements[0]), symbol(s.elements[1]), s.size, s.counts.size(), symbol(s.elements[0]),
                    fmt::join(counts, " "), s.seeds, p.seed, start);
