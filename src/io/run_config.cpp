@@ -78,7 +78,7 @@ std::string resolve_input(const std::string& name, const std::string& run_dir) {
 
 // [sweep]: the compositions as counts of the first [system] element, both pure ends included.
 SweepSettings read_sweep(const ParameterTable& sweep, const std::vector<Species>& elements, long size) {
-    sweep.allow_only({"compositions", "seeds", "history_every", "hull_tolerance"});
+    sweep.allow_only({"compositions", "seeds", "history_every", "hull_tolerance", "polish_passes", "polish_variants"});
     SweepSettings s;
     s.elements = elements;
     s.size = static_cast<int>(size);
@@ -120,6 +120,8 @@ SweepSettings read_sweep(const ParameterTable& sweep, const std::vector<Species>
     s.seeds = static_cast<int>(sweep.get_integer_in("seeds", 2, 0, 1000));
     s.history_every = static_cast<long>(sweep.get_integer_in("history_every", 0, 0, std::numeric_limits<std::int64_t>::max()));
     s.hull_tolerance = positive_real(sweep, "hull_tolerance", 1e-6, true);
+    s.polish_passes = static_cast<int>(sweep.get_integer_in("polish_passes", 3, 0, 1000));
+    s.polish_variants = static_cast<int>(sweep.get_integer_in("polish_variants", 4, 1, 10000));
     return s;
 }
 

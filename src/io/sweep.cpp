@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -199,7 +200,10 @@ HullInput read_hull_input(const std::vector<std::string>& run_directories) {
                 if (entry.is_directory() && fs::exists(entry.path() / "best.xyz")) subdirs.push_back(entry.path());
             std::sort(subdirs.begin(), subdirs.end());
             if (subdirs.empty()) throw InputError(fmt::format("{}: no composition has a result yet", d));
-            for (const auto& s : subdirs) read_best(s / "best.xyz");
+            for (const auto& s : subdirs) {
+                read_best(s / "best.xyz");
+                if (fs::exists(s / "polish.xyz")) read_best(s / "polish.xyz");  // the neighbour polish's, if lower
+            }
         } else if (fs::exists(dir / "best.xyz")) {
             read_best(dir / "best.xyz");
         } else {
@@ -302,6 +306,7 @@ long write_hull_history(const std::string& directory, const HullInput& input, co
         long offset = 0;
         std::vector<std::pair<long, double>> bests;
         int n = 0;
+        std::string formula;
     };
     std::vector<Track> tracks;
     long offset = 0;
@@ -320,6 +325,7 @@ long write_hull_history(const std::string& directory, const HullInput& input, co
         const auto frames = read_xyz(best.string());
         if (frames.empty()) continue;
         t.n = static_cast<int>(count_of(frames.front().cluster, input.elements[0]));
+        t.formula = formula;
         tracks.push_back(std::move(t));
     }
     const long total = offset;
@@ -329,22 +335,46 @@ long write_hull_history(const std::string& directory, const HullInput& input, co
     std::vector<long> points;
     for (long t = step; t < total; t += step) points.push_back(t);
     points.push_back(total);
-    for (const long t : points) {
+    // The neighbour polish's passes come after the search (checkpoint/sweep.json records what
+    // each cost and improved).
+    std::vector<std::pair<long, nlohmann::json>> polish;  // (cumulative evaluations, improved)
+    const fs::path saved = fs::path(directory) / "checkpoint" / "sweep.json";
+    if (fs::exists(saved)) {
+        try {
+            const auto j = read_json(saved);
+            long at = total;
+            if (j.contains("polish"))
+                for (const auto& pass : j.at("polish").at("passes")) {
+                    at += pass.at("evaluations").get<long>();
+                    polish.emplace_back(at, pass.at("improved"));
+                }
+        } catch (const std::exception&) {
+            polish.clear();  // a checkpoint being replaced: the history without the polish
+        }
+    }
+    std::map<std::string, double> improved;  // by the polish passes so far
+    const auto snapshot = [&](long t) {
         std::vector<CompositionEnergy> energies;
         bool has_a = false, has_b = false;
         for (const auto& tr : tracks) {
             double best = std::numeric_limits<double>::infinity();
             for (const auto& [e, b] : tr.bests)
                 if (tr.offset + e <= t) best = std::min(best, b);
+            if (const auto it = improved.find(tr.formula); it != improved.end()) best = std::min(best, it->second);
             if (!std::isfinite(best)) continue;
             energies.push_back({tr.n, best});
             has_a |= tr.n == input.size;
             has_b |= tr.n == 0;
         }
-        if (!has_a || !has_b) continue;
+        if (!has_a || !has_b) return;
         const ConvexHull hull = convex_hull(input.size, energies, tolerance);
         for (const auto& r : hull.rows) csv += fmt::format("{},{}\n", t, hull_csv_row(input, r));
         ++snapshots;
+    };
+    for (const long t : points) snapshot(t);
+    for (const auto& [t, pass] : polish) {
+        for (const auto& [formula, energy] : pass.items()) improved[formula] = energy.get<double>();
+        snapshot(t);
     }
     write_text_atomically(fs::path(directory) / "hull_history.csv", csv);
     return snapshots;
@@ -380,7 +410,17 @@ struct SweepRunner::Composition {
     std::size_t minima_found = 0;
     double wall_time = 0.0;
     std::string stop_reason;
-    std::vector<Cluster> seeds;  // its best minima, for its neighbour
+    std::vector<Cluster> top;  // its best minima (at least one): seeds and polish offers for its neighbours
+    // The neighbour polish's best, if it beat the search (energy NaN otherwise).
+    Cluster polish_cluster;
+    double polish_energy = std::numeric_limits<double>::quiet_NaN();
+    int polish_pass = 0;
+    std::string polish_from;
+    EvaluationCounts polish_counts;
+    /// The lowest energy found for the composition, by the search or the polish.
+    [[nodiscard]] double lowest() const {
+        return std::isfinite(polish_energy) && !(polish_energy >= best) ? polish_energy : best;
+    }
 };
 
 struct SweepRunner::Impl {
@@ -412,8 +452,11 @@ struct SweepRunner::Impl {
         std::vector<std::string> elements;
         for (const Species z : s.elements) elements.push_back(symbol(z));
         return {{"elements", elements}, {"size", s.size}, {"compositions", s.counts}, {"seeds", s.seeds},
-                {"seed", config.problem.seed}, {"driver", config.driver->name()}};
+                {"polish_variants", s.polish_variants}, {"seed", config.problem.seed}, {"driver", config.driver->name()}};
     }
+    // The neighbour polish so far: {"passes": [{"evaluations", "relaxations", "improved": {formula:
+    // energy}}], "converged", "bests": {formula: {energy, pass, from, cluster}}}.
+    nlohmann::json polish = {{"passes", nlohmann::json::array()}, {"converged", false}, {"bests", nlohmann::json::object()}};
 };
 
 namespace {
@@ -485,6 +528,7 @@ SweepRunner::SweepRunner(const RunConfig& config, RunDirectoryMode mode, int thr
                                          "seed) that started it, or start afresh with --overwrite",
                                          sweep_checkpoint_path(m.dir), fmt::join(differences, "; ")));
         m.elapsed_before = saved.value("elapsed", 0.0);
+        if (saved.contains("polish")) m.polish = saved.at("polish");
     }
     logger_ = make_run_logger((dir / "run.log").string(), mode == RunDirectoryMode::resume, fmt::format("sweep {}", m.dir));
     m.interactive = isatty(fileno(stderr)) != 0;
@@ -509,7 +553,7 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
     const auto interrupted = [&] { return interrupt && interrupt->load(); };
     const auto write_checkpoint = [&] {
         nlohmann::json j = {{"format", sweep_format}, {"version", sweep_version}, {"identity", m.identity()},
-                            {"elapsed", m.elapsed()}};
+                            {"elapsed", m.elapsed()}, {"polish", m.polish}};
         write_text_atomically(sweep_checkpoint_path(m.dir), format_json(j));
     };
     write_checkpoint();
@@ -542,6 +586,7 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
 
     std::string status = "finished";
     std::string failure;
+    std::exception_ptr failure_exception;  // rethrown as it was (an InputError keeps exit code 2)
     std::size_t finished = 0;  // compositions reported so far
     for (const auto& wave : m.schedule.waves) {
         if (interrupted()) {
@@ -582,10 +627,10 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
                     const Composition& source = m.at(from);
                     const Species more = c.n > from ? s.elements[0] : s.elements[1];
                     const Species fewer = c.n > from ? s.elements[1] : s.elements[0];
-                    for (std::size_t k = 0; k < source.seeds.size(); ++k) {
+                    for (std::size_t k = 0; k < source.top.size() && static_cast<int>(k) < s.seeds; ++k) {
                         Rng rng = cfg.problem.stream("sweep.seed", k);
                         cfg.problem.start.seeds.push_back(
-                            change_species(source.seeds[k], fewer, more, std::abs(c.n - from), rng));
+                            change_species(source.top[k], fewer, more, std::abs(c.n - from), rng));
                     }
                 }
                 cfg.driver = create_driver(root.search, cfg.problem);
@@ -614,15 +659,16 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
                 c.steps = p.steps;
                 c.minima_found = engine.archive().found();
                 c.wall_time = p.elapsed;
-                c.seeds.clear();
+                c.top.clear();
                 for (const auto& minimum : engine.archive().minima()) {
-                    if (static_cast<int>(c.seeds.size()) >= s.seeds) break;
-                    c.seeds.push_back(minimum.cluster);
+                    if (static_cast<int>(c.top.size()) >= std::max(1, s.seeds)) break;
+                    c.top.push_back(minimum.cluster);
                 }
                 m.evaluations_done += p.counts.reference_evaluations;
             });
         } catch (const std::exception& e) {
             failure = e.what();
+            failure_exception = std::current_exception();
             status = "failed";
         }
         omp_set_max_active_levels(levels);
@@ -645,13 +691,27 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
     if (status == "finished" &&
         std::any_of(m.compositions.begin(), m.compositions.end(), [](const Composition& c) { return c.status != "finished"; }))
         status = "interrupted";
+    if (status == "finished") {
+        restore_polish();
+        while (!m.polish.at("converged").get<bool>() && static_cast<int>(m.polish.at("passes").size()) < s.polish_passes) {
+            if (interrupted()) {
+                status = "interrupted";
+                break;
+            }
+            const int pass = static_cast<int>(m.polish.at("passes").size()) + 1;
+            const std::size_t improved = polish_pass(pass);
+            logger_->info("neighbour polish, pass {}: {} composition(s) improved; {}", pass, improved, hull_points());
+            write_checkpoint();
+            write_summary("running");
+        }
+    }
     write_checkpoint();
     write_summary(status, failure);
     if (status == "failed") {
         logger_->error("the sweep stopped with an error: {}; results so far are in {}, and `nanoscape run {} -o {}{} "
                        "--resume` continues it",
                        failure, m.dir, root.path, m.dir, root.override_options);
-        throw Error(failure);
+        std::rethrow_exception(failure_exception);
     }
     if (status == "interrupted")
         logger_->warn("interrupted: the compositions in progress are checkpointed; continue with `nanoscape run {} -o {}{} "
@@ -661,6 +721,111 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
         logger_->info("sweep finished: {} compositions, {} reference evaluations", m.compositions.size(),
                       summary_.value("reference_evaluations", 0L));
     return status;
+}
+
+void SweepRunner::restore_polish() {
+    Impl& m = *impl_;
+    for (auto& c : m.compositions) {
+        if (!m.polish.at("bests").contains(c.formula)) continue;
+        const auto& b = m.polish.at("bests").at(c.formula);
+        c.polish_cluster = cluster_from_json(b.at("cluster"));
+        c.polish_energy = real_from_json(b.at("energy"));
+        c.polish_pass = b.at("pass").get<int>();
+        c.polish_from = b.at("from").get<std::string>();
+        c.polish_counts = counts_from_json(b.at("counts"));
+    }
+}
+
+// One pass of the neighbour polish. Every composition is offered the best minima of the
+// compositions beside it in the sweep (as they stood at the end of the previous pass, so the
+// compositions are independent and the pass is the same on any number of threads), each with
+// the atoms that differ changed at random in polish_variants ways, relaxed (or, for a driver
+// with a fixed geometry, evaluated as they are) by the reference potential; a result lower
+// than the composition's best by more than the archive's energy tolerance replaces it. This is
+// what carries a structure found for one composition to the others, in both directions.
+std::size_t SweepRunner::polish_pass(int pass) {
+    Impl& m = *impl_;
+    const RunConfig& root = m.config;
+    const SweepSettings& s = *root.sweep;
+    const bool fixed = root.driver->fixed_geometry();
+    std::vector<Candidate> batch;
+    std::vector<std::pair<std::size_t, std::size_t>> jobs;  // (composition, neighbour) per candidate
+    for (std::size_t ci = 0; ci < m.compositions.size(); ++ci) {
+        const Composition& c = m.compositions[ci];
+        SearchProblem problem = root.problem;
+        problem.species = s.species(c.n);
+        for (const std::size_t j : {ci - 1, ci + 1}) {
+            if (j >= m.compositions.size()) continue;  // ci - 1 wraps for the first
+            const Composition& from = m.compositions[j];
+            std::vector<const Cluster*> offers;
+            if (from.lowest() < from.best) offers.push_back(&from.polish_cluster);
+            for (const auto& t : from.top) offers.push_back(&t);
+            const Species more = c.n > from.n ? s.elements[0] : s.elements[1];
+            const Species fewer = c.n > from.n ? s.elements[1] : s.elements[0];
+            for (std::size_t k = 0; k < offers.size(); ++k)
+                for (int v = 0; v < s.polish_variants; ++v) {
+                    const std::uint64_t index =
+                        (static_cast<std::uint64_t>(j > ci) << 40) | (static_cast<std::uint64_t>(k) << 20) | static_cast<std::uint64_t>(v);
+                    Rng rng = problem.stream("sweep.polish", index, static_cast<std::uint64_t>(pass));
+                    Candidate cand;
+                    cand.cluster = change_species(*offers[k], fewer, more, std::abs(c.n - from.n), rng);
+                    cand.cluster.center();
+                    cand.action = fixed ? CandidateAction::single_point : CandidateAction::relax;
+                    cand.origin = static_cast<int>(ci);
+                    cand.move = "polish";
+                    batch.push_back(std::move(cand));
+                    jobs.emplace_back(ci, j);
+                }
+        }
+    }
+    LocalEvaluator evaluator(*root.potential, *root.relaxer, root.relax, m.threads);
+    const std::vector<Evaluation> results = evaluator.evaluate(batch);
+    std::vector<std::size_t> lowest(m.compositions.size(), batch.size());
+    EvaluationCounts spent;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        Composition& c = m.compositions[jobs[i].first];
+        c.polish_counts.reference_evaluations += results[i].evaluations;
+        c.polish_counts.reference_relaxations += results[i].relaxations;
+        spent.reference_evaluations += results[i].evaluations;
+        spent.reference_relaxations += results[i].relaxations;
+        if (!results[i].ok()) {
+            ++c.polish_counts.failed;
+            continue;
+        }
+        std::size_t& l = lowest[jobs[i].first];
+        if (l == batch.size() || results[i].energy < results[l].energy) l = i;
+    }
+    nlohmann::json improved = nlohmann::json::object();
+    for (std::size_t ci = 0; ci < m.compositions.size(); ++ci) {
+        Composition& c = m.compositions[ci];
+        const std::size_t l = lowest[ci];
+        if (l == batch.size()) continue;
+        if (!(results[l].energy < c.lowest() - root.engine.archive.energy_tolerance)) continue;
+        c.polish_cluster = results[l].cluster;
+        c.polish_energy = results[l].energy;
+        c.polish_pass = pass;
+        c.polish_from = m.compositions[jobs[l].second].formula;
+        improved[c.formula] = c.polish_energy;
+        XyzFrame f;
+        f.cluster = c.polish_cluster;
+        f.energy = c.polish_energy;
+        f.set_info("move", "polish");
+        f.set_info("polish_pass", std::to_string(pass));
+        f.set_info("from", c.polish_from);
+        write_xyz((fs::path(c.directory) / "polish.xyz").string(), {f});
+    }
+    for (const auto& c : m.compositions)
+        if (std::isfinite(c.polish_energy) || c.polish_counts.reference_evaluations > 0)
+            m.polish["bests"][c.formula] = {{"energy", real_to_json(c.polish_energy)},
+                                            {"pass", c.polish_pass},
+                                            {"from", c.polish_from},
+                                            {"counts", counts_to_json(c.polish_counts)},
+                                            {"cluster", cluster_to_json(c.polish_cluster)}};
+    m.polish["passes"].push_back({{"evaluations", spent.reference_evaluations},
+                                  {"relaxations", spent.reference_relaxations},
+                                  {"improved", improved}});
+    if (improved.empty()) m.polish["converged"] = true;
+    return improved.size();
 }
 
 void SweepRunner::write_summary(const std::string& status, const std::string& error) {
@@ -678,6 +843,13 @@ void SweepRunner::write_summary(const std::string& status, const std::string& er
     EvaluationCounts total;
     long steps = 0;
     std::size_t done = 0;
+    EvaluationCounts polish;
+    for (const auto& c : m.compositions) {
+        polish.reference_evaluations += c.polish_counts.reference_evaluations;
+        polish.reference_relaxations += c.polish_counts.reference_relaxations;
+        polish.failed += c.polish_counts.failed;
+    }
+    total = polish;
     for (const auto& c : m.compositions) {
         total.reference_evaluations += c.counts.reference_evaluations;
         total.reference_relaxations += c.counts.reference_relaxations;
@@ -695,6 +867,10 @@ void SweepRunner::write_summary(const std::string& status, const std::string& er
     j["reference_local_updates"] = total.local_updates;
     j["failed_evaluations"] = total.failed;
     j["steps"] = steps;
+    j["polish_evaluations"] = polish.reference_evaluations;
+    j["polish_relaxations"] = polish.reference_relaxations;
+    j["polish_passes"] = m.polish.at("passes").size();
+    j["polish_converged"] = m.polish.at("converged");
     // The hull of what the compositions' directories hold (the same reading as `nanoscape hull`).
     std::optional<HullInput> input;
     std::optional<ConvexHull> hull;
@@ -727,7 +903,12 @@ void SweepRunner::write_summary(const std::string& status, const std::string& er
         e["n"][elements[1]] = s.size - c.n;
         e["x_" + elements[0]] = static_cast<double>(c.n) / s.size;
         e["status"] = c.status;
-        e["best_energy"] = number_or_null(c.best);
+        e["best_energy"] = number_or_null(c.lowest());
+        e["search_best_energy"] = number_or_null(c.best);
+        if (std::isfinite(c.polish_energy) && c.lowest() == c.polish_energy)
+            e["polish"] = {{"energy", c.polish_energy}, {"pass", c.polish_pass}, {"from", c.polish_from}};
+        else
+            e["polish"] = nullptr;
         const HullRow* row = nullptr;
         if (hull)
             for (const auto& r : hull->rows)
@@ -735,8 +916,9 @@ void SweepRunner::write_summary(const std::string& status, const std::string& er
         e["excess_energy"] = row ? nlohmann::ordered_json(row->excess_energy) : nlohmann::ordered_json(nullptr);
         e["distance_to_hull"] = row ? nlohmann::ordered_json(row->distance_to_hull) : nlohmann::ordered_json(nullptr);
         e["on_hull"] = row ? nlohmann::ordered_json(row->on_hull) : nlohmann::ordered_json(nullptr);
-        e["reference_evaluations"] = c.counts.reference_evaluations;
-        e["reference_relaxations"] = c.counts.reference_relaxations;
+        e["reference_evaluations"] = c.counts.reference_evaluations + c.polish_counts.reference_evaluations;
+        e["reference_relaxations"] = c.counts.reference_relaxations + c.polish_counts.reference_relaxations;
+        e["polish_evaluations"] = c.polish_counts.reference_evaluations;
         e["steps"] = c.steps;
         e["minima_found"] = c.minima_found;
         e["stop_reason"] = c.stop_reason;

@@ -101,6 +101,10 @@ public:
 private:
     struct Composition;
     struct Impl;
+    // The neighbour polish's results from the checkpoint (on a resume).
+    void restore_polish();
+    // One pass of the neighbour polish; the number of compositions it improved.
+    std::size_t polish_pass(int pass);
     // summary.json, hull.csv, hull.xyz and hull_history.csv from what the compositions hold.
     void write_summary(const std::string& status, const std::string& error = {});
     std::unique_ptr<Impl> impl_;

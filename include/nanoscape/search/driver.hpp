@@ -68,6 +68,10 @@ public:
     /// (a semi-grand-canonical walk): a checkpoint's archive is then checked for the atom count
     /// only. True by default.
     [[nodiscard]] virtual bool fixed_composition() const { return true; }
+    /// True if the driver keeps the geometry of its structures fixed (homotop Monte Carlo with
+    /// relax = false): structures made for it elsewhere (a sweep's neighbour polish) are then
+    /// evaluated as they are, not relaxed. False by default.
+    [[nodiscard]] virtual bool fixed_geometry() const { return false; }
     /// The driver's own figures for summary.json (written under the driver's name), or null.
     [[nodiscard]] virtual nlohmann::json report() const;
     /// Restores save_state(); `problem` is the run's (structures must have its composition).

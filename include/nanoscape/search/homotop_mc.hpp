@@ -92,6 +92,7 @@ public:
     [[nodiscard]] std::vector<std::string> trace_columns() const override;
     /// False in the semi-grand-canonical mode.
     [[nodiscard]] bool fixed_composition() const override { return !settings_.grand_canonical(); }
+    [[nodiscard]] bool fixed_geometry() const override { return settings_.relax == HomotopRelax::none; }
     [[nodiscard]] nlohmann::json save_state() const override;
     void load_state(const nlohmann::json& state, const SearchProblem& problem) override;
     /// Per replica: temperature, delta_mu, trials, acceptance, composition statistics; exchanges.

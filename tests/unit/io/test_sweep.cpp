@@ -243,6 +243,98 @@ TEST(Sweep, ResultsDoNotDependOnTheThreadCountOrOnAnInterruption) {
     fs::remove_all(work);
 }
 
+// A weak search (two short blocks per composition, no seeds) leaves compositions above their
+// lowest homotop; the neighbour polish carries better orderings across, the same on any number
+// of threads, and every figure it reports is what it says.
+TEST(Sweep, NeighbourPolish_ImprovesAWeakSweepHonestlyAndReproducibly) {
+    const System sys = systems().back();  // EMT Pt-Au
+    const auto potential = load_potential_spec(sys.spec, "");
+    const fs::path work = work_directory("polish");
+    fs::path run = write_sweep(work, sys, *potential, "seeds = 0\npolish_passes = 10\npolish_variants = 6\n");
+    {
+        std::string text = read_text(run);
+        text.replace(text.find("max_steps = 300"), 15, "max_steps = 2  ");
+        text.replace(text.find("sweeps_per_block = 2.0"), 22, "sweeps_per_block = 0.1");
+        std::ofstream(run) << text;
+    }
+    std::string first;
+    for (const int threads : {1, 2}) {
+        const fs::path out = work / fmt::format("j{}", threads);
+        const RunConfig config = load_run_config(run.string(), output_to(out));
+        SweepRunner sweep(config, RunDirectoryMode::fresh, threads);
+        ASSERT_EQ(sweep.run(nullptr), "finished");
+        const std::string results = results_of(out);
+        if (first.empty()) first = results;
+        EXPECT_EQ(results, first) << "threads " << threads;
+    }
+    // Interrupted once a polish pass has written its first improvement, then resumed: the same.
+    {
+        std::atomic<bool> stop{false}, done{false};
+        const fs::path cut = work / "cut";
+        std::thread watcher([&] {
+            const auto polished = [&] {
+                std::error_code ec;
+                for (const auto& e : fs::directory_iterator(cut / "compositions", ec))
+                    if (fs::exists(e.path() / "polish.xyz")) return true;
+                return false;
+            };
+            while (!done && !polished()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+            stop = true;
+        });
+        const RunConfig config = load_run_config(run.string(), output_to(cut));
+        std::string status;
+        {
+            SweepRunner sweep(config, RunDirectoryMode::fresh, 2);
+            status = sweep.run(&stop);
+        }
+        done = true;
+        watcher.join();
+        // (Under a heavy load the watcher may see the file only after the last pass.)
+        if (status == "interrupted") {
+            const auto partial = nlohmann::json::parse(read_text(cut / "summary.json"));
+            EXPECT_EQ(partial.at("status"), "interrupted");
+            EXPECT_LT(partial.at("polish_passes").get<int>(), 6);
+        } else {
+            EXPECT_EQ(status, "finished");
+        }
+        const RunConfig again = load_run_config(run.string(), output_to(cut));
+        SweepRunner sweep(again, RunDirectoryMode::resume, 1);
+        ASSERT_EQ(sweep.run(nullptr), "finished");
+        EXPECT_EQ(results_of(cut), first);
+    }
+    const fs::path out = work / "j1";
+    const auto summary = nlohmann::json::parse(read_text(out / "summary.json"));
+    int improved = 0;
+    long search = 0, polish = 0;
+    for (const auto& c : summary.at("compositions")) {
+        const double best = c.at("best_energy").get<double>(), searched = c.at("search_best_energy").get<double>();
+        EXPECT_LE(best, searched);
+        search += c.at("reference_evaluations").get<long>() - c.at("polish_evaluations").get<long>();
+        polish += c.at("polish_evaluations").get<long>();
+        if (c.at("polish").is_null()) continue;
+        ++improved;
+        EXPECT_LT(best, searched);
+        // The polished structure is what it claims: its energy, its composition, the geometry kept.
+        const auto frames = read_xyz((out / "compositions" / c.at("formula").get<std::string>() / "polish.xyz").string());
+        ASSERT_EQ(frames.size(), 1u);
+        EXPECT_NEAR(potential->energy(frames[0].cluster), best, 1e-9);
+        EXPECT_EQ(frames[0].cluster.formula(), c.at("formula").get<std::string>());
+    }
+    EXPECT_GE(improved, 1);
+    EXPECT_GT(polish, 0);
+    EXPECT_EQ(summary.at("polish_evaluations").get<long>(), polish);
+    EXPECT_EQ(summary.at("reference_evaluations").get<long>(), search + polish);
+    EXPECT_GE(summary.at("polish_passes").get<int>(), 2);  // at least one improving pass, then one without
+    // The hull files take the polished energies.
+    const ConvexHull hull = hull_of(read_hull_input({out.string()}), 1e-6);
+    for (const auto& c : summary.at("compositions")) {
+        const int n = c.at("n").at(sys.a).get<int>();
+        for (const auto& r : hull.rows)
+            if (r.n == n) EXPECT_NEAR(r.energy, c.at("best_energy").get<double>(), 1e-9);
+    }
+    fs::remove_all(work);
+}
+
 TEST(Sweep, RunFileErrors_NameTheKey) {
     const fs::path work = work_directory("errors");
     const auto check = [&](const std::string& system, const std::string& sweep, const std::string& search,
