@@ -99,8 +99,16 @@ def parse_properties(text):
     return columns
 
 
-def draw_cluster(ax, symbols, positions, title=None):
-    """Atoms as shaded spheres seen along the cluster's smallest principal axis, far ones first."""
+def cluster_extent(symbols, positions):
+    """Half the side of a square that holds the cluster's picture, Angstrom."""
+    xs = numpy.asarray(positions, dtype=float)
+    r = numpy.linalg.norm(xs - xs.mean(axis=0), axis=1)
+    return float(max(r[i] + 0.85 * RADII.get(s, 1.3) for i, s in enumerate(symbols)))
+
+
+def draw_cluster(ax, symbols, positions, title=None, extent=None):
+    """Atoms as shaded spheres seen along the cluster's smallest principal axis, far ones first.
+    `extent` (Angstrom) fixes the scale, so several pictures can share one."""
     xs = numpy.asarray(positions, dtype=float)
     xs -= xs.mean(axis=0)
     # Principal axes of the gyration tensor, largest spread first: the picture looks along the
@@ -116,7 +124,7 @@ def draw_cluster(ax, symbols, positions, title=None):
     atoms.sort()
     depths = [a[0] for a in atoms]
     lo, hi = min(depths), max(depths)
-    extent = 0.0
+    extent = extent or cluster_extent(symbols, positions)
     for depth, u, v, s in atoms:
         r = 0.85 * RADII.get(s, 1.3)  # a little smaller than touching, so the layer below shows
         shade = 0.55 + 0.45 * ((depth - lo) / (hi - lo) if hi > lo else 1.0)
@@ -124,7 +132,6 @@ def draw_cluster(ax, symbols, positions, title=None):
         face = tuple(c * shade for c in colour)
         ax.add_patch(Circle((u, v), r, facecolor=face, edgecolor=tuple(c * 0.45 for c in colour), linewidth=0.6))
         ax.add_patch(Circle((u - 0.35 * r, v + 0.35 * r), 0.28 * r, facecolor=(1, 1, 1, 0.35 * shade), edgecolor="none"))
-        extent = max(extent, abs(u) + r, abs(v) + r)
     ax.set_xlim(-extent, extent)
     ax.set_ylim(-extent, extent)
     ax.set_aspect("equal")
@@ -260,11 +267,12 @@ def structures_plot(frames, out, elements):
     fig, axes = plt.subplots(rows, cols, figsize=(2.3 * cols, 2.5 * rows + 0.3), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
+    extent = max(cluster_extent(symbols, positions) for _, symbols, positions in frames)  # one scale for all
     for ax, (info, symbols, positions) in zip(axes.flat, frames):
         title = info.get("composition", "")
         if "excess_energy" in info:
             title += f"\nΔ = {float(info['excess_energy']):.3f} eV"
-        draw_cluster(ax, symbols, positions, title)
+        draw_cluster(ax, symbols, positions, title, extent)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     legend_of(fig, elements)
     fig.savefig(out, dpi=150)

@@ -120,7 +120,7 @@ SweepSettings read_sweep(const ParameterTable& sweep, const std::vector<Species>
     s.seeds = static_cast<int>(sweep.get_integer_in("seeds", 2, 0, 1000));
     s.history_every = static_cast<long>(sweep.get_integer_in("history_every", 0, 0, std::numeric_limits<std::int64_t>::max()));
     s.hull_tolerance = positive_real(sweep, "hull_tolerance", 1e-6, true);
-    s.polish_passes = static_cast<int>(sweep.get_integer_in("polish_passes", 3, 0, 1000));
+    s.polish_passes = static_cast<int>(sweep.get_integer_in("polish_passes", 10, 0, 1000));
     s.polish_variants = static_cast<int>(sweep.get_integer_in("polish_variants", 4, 1, 10000));
     return s;
 }

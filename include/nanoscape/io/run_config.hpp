@@ -39,7 +39,7 @@ struct SweepSettings {
     int seeds = 2;                  ///< best minima of each searched neighbour offered as starts (0: none)
     long history_every = 0;         ///< reference evaluations between hull_history.csv snapshots (0: automatic)
     double hull_tolerance = 1e-6;   ///< eV: a composition this close to the hull is on it
-    int polish_passes = 3;          ///< neighbour-polish passes after the search (0: none); stops early when none improves
+    int polish_passes = 10;         ///< neighbour-polish passes after the search (0: none); stops early when none improves
     int polish_variants = 4;        ///< structures made from each neighbour minimum per pass (different atoms changed)
     /// The composition with n atoms of A.
     [[nodiscard]] std::vector<Species> species(int n) const;

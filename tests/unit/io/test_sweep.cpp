@@ -329,8 +329,11 @@ TEST(Sweep, NeighbourPolish_ImprovesAWeakSweepHonestlyAndReproducibly) {
     const ConvexHull hull = hull_of(read_hull_input({out.string()}), 1e-6);
     for (const auto& c : summary.at("compositions")) {
         const int n = c.at("n").at(sys.a).get<int>();
-        for (const auto& r : hull.rows)
-            if (r.n == n) EXPECT_NEAR(r.energy, c.at("best_energy").get<double>(), 1e-9);
+        for (const auto& r : hull.rows) {
+            if (r.n == n) {
+                EXPECT_NEAR(r.energy, c.at("best_energy").get<double>(), 1e-9);
+            }
+        }
     }
     fs::remove_all(work);
 }
