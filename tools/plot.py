@@ -264,7 +264,7 @@ def structures_plot(frames, out, elements):
     n = len(frames)
     cols = min(n, 5)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(2.3 * cols, 2.5 * rows + 0.3), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.3 * cols, 2.7 * rows + 0.6), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     extent = max(cluster_extent(symbols, positions) for _, symbols, positions in frames)  # one scale for all
@@ -273,7 +273,7 @@ def structures_plot(frames, out, elements):
         if "excess_energy" in info:
             title += f"\nΔ = {float(info['excess_energy']):.3f} eV"
         draw_cluster(ax, symbols, positions, title, extent)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.08, 1, 0.94))
     legend_of(fig, elements)
     fig.savefig(out, dpi=150)
     plt.close(fig)

@@ -562,8 +562,8 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
         std::vector<CompositionEnergy> energies;
         bool a = false, b = false;
         for (const auto& c : m.compositions)
-            if (std::isfinite(c.best) && c.status == "finished") {
-                energies.push_back({c.n, c.best});
+            if (std::isfinite(c.lowest()) && c.status == "finished") {
+                energies.push_back({c.n, c.lowest()});
                 a |= c.n == s.size;
                 b |= c.n == 0;
             }
