@@ -13,10 +13,12 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "list_options.hpp"
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/io/potential_loader.hpp"
+#include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/xyz.hpp"
 
 namespace nanoscape::cli {
@@ -38,6 +40,7 @@ struct BuildOptions {
 
 
 int run_build(const BuildOptions& o) {
+    check_output_file(o.output);  // before any work
     BuildRequest request;
     request.motif = parse_motif(o.motif);
     request.ordering = parse_ordering(o.ordering);
@@ -100,9 +103,11 @@ void register_build(CLI::App& app, int& exit_code) {
     auto* cmd = app.add_subcommand("build", "build a starting structure: a motif with a composition and an ordering");
     cmd->add_option("--motif,-m", o->motif, fmt::format("structural motif: {}", fmt::join(motif_names(), ", ")))
         ->required();
-    cmd->add_option("--shells", o->shells, "complete motif with K shells (13, 55, 147, ... atoms for K = 1, 2, 3)");
+    cmd->add_option("--shells", o->shells, "complete motif with K shells (13, 55, 147, ... atoms for K = 1, 2, 3)")
+        ->check(whole_at_least(1));
     cmd->add_option("--size", o->size,
-                    "N atoms: the N sites of the smallest complete motif >= N closest to its centre");
+                    "N atoms: the N sites of the smallest complete motif >= N closest to its centre")
+        ->check(whole_at_least(2));
     cmd->add_option("--shape", o->shape,
                     "explicit shape: decahedron P,Q,R (ASE Decahedron; 2,2,1 = Marks 75), octahedron LENGTH, "
                     "truncated_octahedron LENGTH,CUTOFF (ASE Octahedron)");

@@ -12,6 +12,8 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "nanoscape/io/text_files.hpp"
+#include "validators.hpp"
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/geometry/builders.hpp"
 #include "nanoscape/io/potential_loader.hpp"
@@ -60,6 +62,7 @@ int run_export_eam(const ExportEamOptions& o) {
                                      potential->type()));
     if (!is_eam_file_name(o.output) || eam_format_from_name(o.output) == EamFormat::funcfl)
         throw InputError(fmt::format("-o {}: write *.eam.fs (pair_style eam/fs) or, for one species, *.eam.alloy", o.output));
+    check_output_file(o.output);  // before any work
     const EamFormat format = eam_format_from_name(o.output);
     EamExportOptions options = o.tabulation;
     if (!o.elements.empty()) options.species = parse_elements(o.elements);
@@ -97,12 +100,12 @@ void register_export_eam(CLI::App& app, int& exit_code) {
     cmd->add_option("--nrho", options->tabulation.nrho, "density knots")->check(CLI::Range(5, 1000000))->capture_default_str();
     cmd->add_option("--cutoff", options->tabulation.cutoff,
                     "table cutoff, A (default: the set's; without one, where every term is below --tolerance)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive());
     cmd->add_option("--tolerance", options->tabulation.tolerance, "eV, for the automatic cutoff")
-        ->check(CLI::PositiveNumber)
+        ->check(positive())
         ->capture_default_str();
     cmd->add_option("--rho-max", options->tabulation.rho_max, "largest tabulated density, eV^2 (default: automatic)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive());
     cmd->add_option("--elements", options->elements, "species to export, comma-separated (default: all of the set)");
     cmd->callback([options, &exit_code] { exit_code = run_export_eam(*options); });
 }

@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "list_options.hpp"
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/core/parallel.hpp"
@@ -310,7 +311,7 @@ void register_fit(CLI::App& app, int& exit_code) {
     cmd->add_option("--methods", o->methods,
                     "learning curve: selection methods to compare, e.g. random,fps,cur,descriptor_space");
     cmd->add_option("--seed", o->seed, "seed of the selection and the model (default: [surrogate] seed or 0)");
-    cmd->add_option("--threads", o->threads, "OpenMP threads (default: all)");
+    cmd->add_option("--threads,-j", o->threads, "OpenMP threads (default: all cores); never changes results")->check(non_negative());
     cmd->callback([o, &exit_code] { exit_code = run_fit(*o); });
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "nanoscape/io/sweep.hpp"
 
 namespace nanoscape::cli {
@@ -65,7 +66,7 @@ void register_hull(CLI::App& app, int& exit_code) {
     cmd->add_option("run_directories", options.directories, "sweep or run directories")->required();
     cmd->add_option("--output,-o", options.output, "write hull.csv and hull.xyz here (default: the one directory given)");
     cmd->add_option("--tolerance", options.tolerance, "eV: compositions this close to the hull are on it")
-        ->check(CLI::NonNegativeNumber)
+        ->check(non_negative())
         ->capture_default_str();
     cmd->callback([&exit_code] { exit_code = run_hull(options); });
 }

@@ -1,5 +1,7 @@
 // nanoscape command line: parses arguments and hands over to the commands. Thin by design.
 
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -7,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/potentials/registry.hpp"
 #include "nanoscape/relax/relaxer.hpp"
@@ -44,6 +47,7 @@ int main(int argc, char** argv) {
     CLI::App app{"nanoscape: global optimisation of metallic nanoalloy clusters"};
     app.set_version_flag("--version", fmt::format("nanoscape {}", version()));
     app.require_subcommand(1);
+    app.fallthrough();  // -q, -v are accepted after the subcommand too
     bool quiet = false, verbose = false;
     app.add_flag("-q,--quiet", quiet, "only warnings and errors on stderr");
     app.add_flag("-v,--verbose", verbose, "debug output on stderr");
@@ -66,16 +70,16 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember(relaxer_registry().keys()))
         ->capture_default_str();
     relax_cmd->add_option("--fmax", relax.fmax, "convergence: largest force, eV/A")
-        ->check(CLI::PositiveNumber)
+        ->check(cli::positive())
         ->capture_default_str();
     relax_cmd->add_option("--max-steps", relax.max_steps, "step limit per structure")
-        ->check(CLI::PositiveNumber)
+        ->check(cli::positive())
         ->capture_default_str();
     relax_cmd->add_option("--max-step", relax.max_step, "largest move of an atom per step, A")
-        ->check(CLI::PositiveNumber)
+        ->check(cli::positive())
         ->capture_default_str();
     relax_cmd->add_option("--threads,-j", relax.threads, "OpenMP threads (default: all cores)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(cli::non_negative());
     relax_cmd->callback([&] { exit_code = cli::run_relax(relax); });
 
     cli::ConvertOptions convert;
@@ -90,6 +94,20 @@ int main(int argc, char** argv) {
     cli::register_hull(app, exit_code);
     cli::register_list(app, exit_code);
 
+    // The first word that is not an option must name a command: "unknown command 'rnu'; did
+    // you mean 'run'?" instead of CLI11's "A subcommand is required".
+    for (int i = 1; i < argc; ++i) {
+        const std::string word = argv[i];
+        if (word.empty() || word[0] == '-') continue;
+        std::vector<std::string> commands;
+        for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
+        if (std::find(commands.begin(), commands.end(), word) == commands.end()) {
+            fmt::print(stderr, "nanoscape: error: unknown command '{}'{}; commands: {}\n", word, did_you_mean(word, commands),
+                       fmt::join(commands, ", "));
+            return 2;
+        }
+        break;
+    }
     try {
         app.parse(argc, argv);  // runs the chosen command's callback
     } catch (const CLI::ParseError& e) {

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "nanoscape/core/parallel.hpp"
 #include "nanoscape/io/run_config.hpp"
 #include "nanoscape/io/run_directory.hpp"
@@ -135,7 +136,17 @@ int run(const RunOptions& o) {
 
     install_interrupt_handlers();
     const long rounds_before = engine.progress().rounds;
-    engine.run(directory, &interrupt_requested);
+    try {
+        engine.run(directory, &interrupt_requested);
+    } catch (const std::exception& e) {
+        // A failed round was logged by the run directory; a failed write of the results (a full
+        // disk) is told here. Either way the last checkpoint is complete.
+        if (engine.progress().stop_reason != "failed")
+            log->error("{}; the results and the checkpoint of the last complete checkpoint in {} are intact: free "
+                       "space and continue with `nanoscape run {} -o {}{} --resume`",
+                       e.what(), directory.path(), o.run_file, directory.path(), config.override_options);
+        throw;
+    }
     if (o.resume && engine.progress().rounds == rounds_before)
         log->info("the run had already stopped ({}); nothing to continue: give a larger budget (--max-steps, "
                   "--max-evaluations, --max-wall-time) to go on",
@@ -203,18 +214,18 @@ void register_run(CLI::App& app, int& exit_code) {
     auto* run_cmd = app.add_subcommand("run", "global optimisation from a run file (see docs/run-file.md)");
     run_cmd->add_option("run_file", options.run_file, "run file (TOML)")->required();
     run_cmd->add_option("--threads,-j", options.threads, "OpenMP threads (default: all cores); never changes results")
-        ->check(CLI::NonNegativeNumber);
-    run_cmd->add_option("--seed", options.seed, "override [system] seed")->check(CLI::NonNegativeNumber);
+        ->check(non_negative());
+    run_cmd->add_option("--seed", options.seed, "override [system] seed")->check(non_negative());
     run_cmd->add_option("--output,-o", options.output, "override [output] directory");
     run_cmd->add_flag("--resume", options.resume, "continue the checkpointed run in the output directory");
     run_cmd->add_flag("--overwrite", options.overwrite, "replace an earlier run in the output directory");
     run_cmd->add_option("--max-steps", options.max_steps, "override [search] max_steps (0: no limit)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative());
     run_cmd->add_option("--max-evaluations", options.max_evaluations,
                         "override [search] max_evaluations: reference energy+force calls (0: no limit)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative());
     run_cmd->add_option("--max-wall-time", options.max_wall_time, "override [search] max_wall_time, s (0: no limit)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative());
     run_cmd->add_option("--target-energy", options.target_energy, "override [search] target_energy, eV");
     run_cmd->callback([&exit_code] { exit_code = run(options); });
 

@@ -18,10 +18,12 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "validators.hpp"
 #include "list_options.hpp"
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/io/potential_loader.hpp"
+#include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/xyz.hpp"
 #include "nanoscape/relax/relaxer.hpp"
 #include "nanoscape/search/sampling.hpp"
@@ -147,6 +149,7 @@ std::vector<BuildRequest> make_requests(const SampleCommandOptions& o, const Sam
 }
 
 int run_sample(const SampleCommandOptions& o) {
+    check_output_file(o.output);  // before any work
     const SampleCounts counts = parse_kinds(o.kinds, o.count);
     const auto requests = make_requests(o, counts);
     const auto potential = load_potential_spec(o.potential, o.variant);
@@ -258,8 +261,10 @@ void register_sample(CLI::App& app, int& exit_code) {
     cmd->add_option("--variant", o->variant, "variant of the potential's parameter set");
     cmd->add_option("--motif,-m", o->motif,
                     fmt::format("structural motif: {} (not needed for --kinds random)", fmt::join(motif_names(), ", ")));
-    cmd->add_option("--shells", o->shells, "complete motif with K shells (13, 55, 147, ... atoms for K = 1, 2, 3)");
-    cmd->add_option("--size", o->size, "N atoms: the N sites of the smallest complete motif >= N closest to its centre");
+    cmd->add_option("--shells", o->shells, "complete motif with K shells (13, 55, 147, ... atoms for K = 1, 2, 3)")
+        ->check(whole_at_least(1));
+    cmd->add_option("--size", o->size, "N atoms: the N sites of the smallest complete motif >= N closest to its centre")
+        ->check(whole_at_least(2));
     cmd->add_option("--shape", o->shape, "explicit shape, as for `nanoscape build` (decahedron P,Q,R; ...)");
     cmd->add_option("--composition,-c", o->composition,
                     "species and counts, e.g. Pt=19,Au=19; several compositions separated by ';'")
@@ -281,7 +286,7 @@ void register_sample(CLI::App& app, int& exit_code) {
     cmd->add_option("--max-steps", o->max_steps, "step limit of a relaxation trajectory")->capture_default_str();
     cmd->add_option("--seed", o->seed, "random seed; structure k uses stream k")->capture_default_str();
     cmd->add_option("--threads,-j", o->threads, "OpenMP threads (default: all cores); the output does not depend on it")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative());
     cmd->add_option("-o,--output", o->output, "output file (extended XYZ with energy and forces)")->required();
     cmd->callback([o, &exit_code] { exit_code = run_sample(*o); });
 }

@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "nanoscape/io/potential_loader.hpp"
+#include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/xyz.hpp"
 #include "nanoscape/relax/relaxer.hpp"
 
@@ -46,6 +47,7 @@ void store_results(XyzFrame& frame, double energy, const Eigen::Matrix3Xd& force
 }  // namespace
 
 int run_eval(const EvalOptions& o) {
+    if (!o.output.empty()) check_output_file(o.output);
     const auto potential = load_potential_spec(o.potential, o.variant);
     auto frames = read_frames(o.input);
     check_frames(frames, *potential, o.input);
@@ -81,13 +83,14 @@ int run_relax(const RelaxCommandOptions& o) {
     const auto relaxer = create_relaxer(relax_table);
     const RelaxOptions options = read_relax_options(relax_table);
 
-    auto frames = read_frames(o.input);
-    check_frames(frames, *potential, o.input);
     const std::string output =
         o.output.empty() ? std::filesystem::path(o.input).stem().string() + ".relaxed.xyz" : o.output;
+    check_output_file(output);  // before any work
+    auto frames = read_frames(o.input);
+    check_frames(frames, *potential, o.input);
     spdlog::info("potential: {}", potential->description());
-    spdlog::info("relaxing {} structure(s) with {} to fmax {} eV/A (at most {} steps)", frames.size(),
-                 relaxer->type(), options.fmax, options.max_steps);
+    spdlog::info("relaxing {} structure(s) with {} to fmax {} {} (at most {} steps)", frames.size(),
+                 relaxer->type(), options.fmax, potential->force_unit(), options.max_steps);
 
     std::vector<Cluster> clusters;
     for (const auto& frame : frames) clusters.push_back(frame.cluster);
@@ -132,6 +135,7 @@ int run_relax(const RelaxCommandOptions& o) {
 }
 
 int run_convert(const ConvertOptions& o) {
+    check_output_file(o.output);
     const auto frames = read_xyz(o.input);
     write_xyz(o.output, frames);
     spdlog::info("wrote {} frame(s) to {}", frames.size(), o.output);

@@ -34,6 +34,14 @@ namespace {
 const std::vector<std::string> planned_tables{"surrogate", "screening"};
 
 void check_tables(const ParameterTable& root) {
+    // A potential parameter file (type = "gupta", ... at the top level) given where a run file
+    // belongs: say what it is rather than "unknown table [type]".
+    if (!root.has("system") && root.has("type") && root.find("type")->kind == ParameterValue::Kind::string)
+        throw InputError(root.where("type"),
+                         fmt::format("this is a potential file (type = \"{}\"), not a run file: use it from a run file's "
+                                     "[potential] parameters = \"...\", or with --potential in eval, relax, build and "
+                                     "sample (docs/potentials.md)",
+                                     root.find("type")->string));
     for (const auto& key : root.keys()) {
         const auto valid = run_file_tables();
         if (std::find(valid.begin(), valid.end(), key) != valid.end()) continue;
@@ -74,6 +82,13 @@ std::string resolve_input(const std::string& name, const std::string& run_dir) {
     const fs::path p(name);
     if (p.is_absolute() || fs::exists(p)) return p.string();
     return (fs::path(run_dir) / p).string();
+}
+
+// [system] size: a cluster has at least 2 atoms.
+long cluster_size(const ParameterTable& system) {
+    const std::int64_t n = system.require_integer("size");
+    if (n < 2) throw system.error("size", fmt::format("a cluster needs at least 2 atoms, got {}", n));
+    return static_cast<long>(n);
 }
 
 // [sweep]: the compositions as counts of the first [system] element, both pure ends included.
@@ -142,8 +157,7 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
         if (system.has("composition"))
             throw system.error("composition", "is set per composition by [sweep] compositions; give [system] size instead");
         if (!system.has("size")) throw system.error("size", "is required with [sweep] (the number of atoms)");
-        const long size = positive_count(system, "size", 0);
-        if (size < 2) throw system.error("size", "a cluster needs at least 2 atoms");
+        const long size = cluster_size(system);
         if (size > 100000) throw system.error("size", "more than 100000 atoms is not supported");
         config.sweep = read_sweep(*sweep, elements, size);
         // The middle composition stands for the sweep where one composition is needed (the
@@ -165,13 +179,13 @@ void read_system(const ParameterTable& system, const std::string& run_dir, RunCo
             throw system.error("composition", "is required when [system] elements has more than one element, "
                                               "e.g. composition = { Ag = 27, Cu = 7 }");
         if (!system.has("size")) throw system.error("size", "is required (number of atoms)");
-        counts[elements.front()] = positive_count(system, "size", 0);
+        counts[elements.front()] = cluster_size(system);
     }
     long total = 0;
     for (const auto& [z, n] : counts) total += n;
-    if (system.has("size") && positive_count(system, "size", 0) != total)
+    if (system.has("size") && cluster_size(system) != total)
         throw system.error("size", fmt::format("is {} but the composition adds up to {}", system.require_integer("size"), total));
-    if (total < 2) throw system.error("composition", "a cluster needs at least 2 atoms");
+    if (total < 2) throw system.error("composition", fmt::format("a cluster needs at least 2 atoms, got {}", total));
     if (total > 100000) throw system.error("size", "more than 100000 atoms is not supported");
     s.species.clear();
     for (const auto& [z, n] : counts) s.species.insert(s.species.end(), static_cast<std::size_t>(n), z);

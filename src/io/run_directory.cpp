@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -134,6 +136,7 @@ RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int t
         out.close();
         fs::remove(probe, ec);
     }
+    log_created_ = !fs::exists(dir / "run.log");
     logger_ = make_run_logger((dir / "run.log").string(), mode == RunDirectoryMode::resume, fmt::format("run {}", dir_),
                               console);
     if (mode != RunDirectoryMode::resume) {
@@ -146,6 +149,19 @@ RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int t
 }
 
 void RunDirectory::resume(SearchEngine& engine) {
+    try {
+        resume_from_checkpoint(engine);
+    } catch (const InputError&) {
+        // A refused resume leaves the directory as it found it: no run.log of its own.
+        if (log_created_) {
+            std::error_code ec;
+            fs::remove(fs::path(dir_) / "run.log", ec);
+        }
+        throw;
+    }
+}
+
+void RunDirectory::resume_from_checkpoint(SearchEngine& engine) {
     const std::string path = checkpoint_path(dir_);
     nlohmann::json checkpoint;
     {
@@ -285,8 +301,15 @@ void RunDirectory::write_results(const SearchEngine& engine, const std::string& 
 }
 
 void RunDirectory::on_checkpoint(const SearchEngine& engine) {
-    // The trace rows the checkpoint accounts for reach the disk before the checkpoint does.
+    // The trace rows the checkpoint accounts for reach the disk before the checkpoint does;
+    // if they cannot (a full disk), no checkpoint claims them and the last one stays valid.
+    errno = 0;
     trace_.flush();
+    if (!trace_) {
+        const int error = errno;
+        throw Error(fmt::format("cannot write {}: {}", (fs::path(dir_) / "trace.csv").string(),
+                                error != 0 ? std::strerror(error) : "write failed"));
+    }
     write_results(engine, "running");
     write_text_atomically(checkpoint_path(dir_), format_json(engine.checkpoint()));
 }

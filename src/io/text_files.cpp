@@ -1,5 +1,9 @@
 #include "nanoscape/io/text_files.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -65,14 +69,42 @@ std::string format_json(const nlohmann::json& value) { return format_document(va
 std::string format_json(const nlohmann::ordered_json& value) { return format_document(value); }
 
 void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
+    // A failed write (a full disk, a file-size limit) removes its temporary file and leaves
+    // `path` as it was.
     const std::filesystem::path tmp = path.string() + ".tmp";
+    const auto fail = [&](int error) {
+        std::error_code ignored;
+        std::filesystem::remove(tmp, ignored);
+        throw Error(fmt::format("cannot write {}: {}", path.string(), error != 0 ? std::strerror(error) : "write failed"));
+    };
     {
+        errno = 0;
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) fail(errno);
         out << text;
         out.flush();
-        if (!out) throw Error(fmt::format("cannot write {}", tmp.string()));
+        out.close();
+        if (!out) fail(errno);
     }
-    std::filesystem::rename(tmp, path);
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) fail(ec.value());
+}
+
+void check_output_file(const std::string& path, const std::string& option) {
+    namespace fs = std::filesystem;
+    const fs::path p(path);
+    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    std::error_code ec;
+    const auto fail = [&](const std::string& why) {
+        throw InputError(fmt::format("{} {}: cannot write there: {}", option, path, why));
+    };
+    if (path.empty()) fail("no file name");
+    if (fs::is_directory(p, ec)) fail("it is a directory");
+    if (!fs::exists(dir, ec)) fail(fmt::format("the directory {} does not exist", dir.string()));
+    if (!fs::is_directory(dir, ec)) fail(fmt::format("{} is not a directory", dir.string()));
+    if (::access(dir.c_str(), W_OK) != 0) fail(fmt::format("the directory {} is not writable", dir.string()));
+    if (fs::exists(p, ec) && ::access(p.c_str(), W_OK) != 0) fail("the file is read-only");
 }
 
 }  // namespace nanoscape

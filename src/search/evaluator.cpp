@@ -55,8 +55,8 @@ LocalEvaluator::LocalEvaluator(const Potential& potential, const Relaxer& relaxe
     : potential_(potential), relaxer_(relaxer), options_(options), threads_(threads) {}
 
 std::string LocalEvaluator::describe() const {
-    return fmt::format("{} to fmax {} on {} ({} thread(s))", relaxer_.type(), options_.fmax, potential_.type(),
-                       resolve_threads(threads_));
+    return fmt::format("{} to fmax {} {} on {} ({} thread(s))", relaxer_.type(), options_.fmax, potential_.force_unit(),
+                       potential_.type(), resolve_threads(threads_));
 }
 
 std::vector<Evaluation> LocalEvaluator::evaluate(std::span<const Candidate> batch) {

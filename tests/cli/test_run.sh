@@ -320,6 +320,17 @@ kill -INT "$pid"; wait "$pid"; code=$?
 grep -q -- "--seed 3 --max-steps 1000000 --resume" "$work/hint/run.log" && [[ $code -eq 130 ]] && ok ||
   fail "resume hint after SIGINT: exit $code, $(grep -i interrupted "$work/hint/run.log")"
 
+# A full disk, simulated by a file-size limit (SIGXFSZ ignored, so writes fail with EFBIG): the
+# run stops with a message naming the file and the way to continue, leaves no temporary file,
+# and resumes from its last complete checkpoint once writes succeed again.
+(ulimit -f 40; trap '' XFSZ; exec "$bin" -q run "$work/lj26.toml" -o "$work/full" -j 1 --max-steps 3000) \
+  >/dev/null 2>"$work/full.err"; code=$?
+[[ $code -eq 1 ]] && grep -q "cannot write" "$work/full.err" && grep -q -- "--resume" "$work/full.err" && ok ||
+  fail "full disk: exit $code, $(cat "$work/full.err")"
+ls "$work/full/checkpoint/"*.tmp >/dev/null 2>&1 && fail "full disk left a temporary file" || ok
+"$bin" -q run "$work/lj26.toml" -o "$work/full" -j 1 --max-steps 3000 --resume >/dev/null 2>&1 &&
+  grep -q '"status": "finished"' "$work/full/summary.json" && ok || fail "resume after a full disk"
+
 # Every example run file in inputs/ is valid (`nanoscape check`).
 for f in "$src"/inputs/*.toml; do
   out=$("$bin" check "$f" 2>&1) && ok || fail "check $f: $out"

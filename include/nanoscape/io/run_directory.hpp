@@ -48,6 +48,7 @@ public:
 
 private:
     void write_results(const SearchEngine& engine, const std::string& status, const std::string& error = {});
+    void resume_from_checkpoint(SearchEngine& engine);
     void report_progress(const SearchEngine& engine, const TraceRow& row);
 
     const RunConfig& config_;
@@ -56,6 +57,7 @@ private:
     std::shared_ptr<spdlog::logger> logger_;
     std::ofstream trace_;
     bool console_ = true;
+    bool log_created_ = false;  // run.log did not exist before this run opened it
     bool interactive_ = false;
     std::chrono::steady_clock::time_point last_report_;
     double best_reported_;

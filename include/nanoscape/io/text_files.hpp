@@ -15,6 +15,12 @@ namespace nanoscape {
 /// The same for a JSON document that keeps its keys in insertion order (summary.json).
 [[nodiscard]] std::string format_json(const nlohmann::ordered_json& value);
 
+/// Throws InputError (bad input, exit code 2) unless a file can be written at `path`: its
+/// directory exists, is a directory and is writable, and `path` is not a directory or a
+/// read-only file. Commands call it before any work, so a typo in -o costs nothing.
+/// `option` names the option in the message ("-o").
+void check_output_file(const std::string& path, const std::string& option = "-o");
+
 /// Writes `text` to `path` through a temporary file and a rename, so readers (and a kill at
 /// any moment) see either the old or the new file, never half of one. Throws Error.
 void write_text_atomically(const std::filesystem::path& path, const std::string& text);

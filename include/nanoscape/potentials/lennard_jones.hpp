@@ -32,6 +32,10 @@ public:
     [[nodiscard]] std::string type() const override { return "lj"; }
     [[nodiscard]] std::string description() const override;
     [[nodiscard]] double cutoff() const override { return p_.cutoff; }
+    /// "epsilon/sigma" with epsilon = sigma = 1 (reduced units), "eV/A" otherwise.
+    [[nodiscard]] std::string force_unit() const override {
+        return p_.epsilon == 1.0 && p_.sigma == 1.0 ? "epsilon/sigma" : "eV/A";
+    }
     [[nodiscard]] std::vector<Species> supported_species() const override { return {}; }
     /// 2^(1/6) sigma, the pair minimum.
     [[nodiscard]] double pair_distance(Species a, Species b) const override;

@@ -48,6 +48,9 @@ public:
     /// The potential as a sum of site energies of pair-term sums (potentials/local_energy.hpp),
     /// valid for every configuration of the species `species` (any subset of them present), so
     /// chemical moves cost O(neighbours); nullptr if the potential cannot offer it.
+    /// The unit of forces as messages print it: "eV/A", or "epsilon/sigma" for Lennard-Jones
+    /// in reduced units.
+    [[nodiscard]] virtual std::string force_unit() const { return "eV/A"; }
     [[nodiscard]] virtual std::unique_ptr<SiteSumForm> site_sum_form(const std::vector<Species>& species) const;
 
     /// Throws InputError naming every species of `cluster` this potential has no parameters for.
