@@ -16,10 +16,36 @@ namespace nanoscape {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// PREFIX/share/nanoscape/potentials of an installed nanoscape: the running program is
+// PREFIX/bin/nanoscape. Empty for a program that is not installed (build/nanoscape).
+std::string installed_parameter_directory() {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) return {};
+    const fs::path bin = exe.parent_path();
+    if (!bin.has_parent_path() || !bin.string().ends_with(NANOSCAPE_INSTALL_BINDIR)) return {};
+    fs::path prefix = bin;
+    for (const auto& part : fs::path(NANOSCAPE_INSTALL_BINDIR)) {
+        (void)part;
+        prefix = prefix.parent_path();
+    }
+    const fs::path dir = prefix / NANOSCAPE_INSTALL_DATADIR / "potentials";
+    return fs::is_directory(dir, ec) ? dir.string() : std::string();
+}
+
+}  // namespace
+
 std::vector<std::string> parameter_directories() {
     std::vector<std::string> dirs;
     if (const char* env = std::getenv("NANOSCAPE_DATA_DIR"); env && *env) dirs.emplace_back(env);
-    dirs.emplace_back(NANOSCAPE_SOURCE_DIR "/inputs/potentials");
+    // An installed program reads the data installed with it, never a source tree that may have
+    // moved on; a program in its build tree reads the source tree it was built from.
+    if (const std::string installed = installed_parameter_directory(); !installed.empty())
+        dirs.push_back(installed);
+    else
+        dirs.emplace_back(NANOSCAPE_SOURCE_DIR "/inputs/potentials");
     return dirs;
 }
 
@@ -153,12 +179,22 @@ std::unique_ptr<Potential> load_potential_spec(const std::string& spec, const st
     }
     const bool is_file = spec.find('/') != std::string::npos || spec.ends_with(".toml") || fs::exists(spec);
     if (is_file) {
-        if (!fs::exists(spec))
+        // A bare file name is also looked up where parameter files live (installed data, the
+        // source tree's inputs/potentials), so `--potential gupta_agcu_ferrando.toml` works
+        // from any directory.
+        std::string path = spec;
+        if (!fs::exists(path) && spec.find('/') == std::string::npos)
+            for (const auto& dir : parameter_directories())
+                if (fs::is_regular_file(fs::path(dir) / spec)) {
+                    path = (fs::path(dir) / spec).string();
+                    break;
+                }
+        if (!fs::exists(path))
             throw InputError(fmt::format("--potential: no file '{}' (a SPEC is a registry key such as {}, or a file)",
                                          spec, fmt::join(potential_registry().keys(), ", ")));
-        ParameterTable file = read_toml_file(spec);
+        ParameterTable file = read_toml_file(path);
         table = file.has("potential") ? file.get_table("potential") : ParameterTable(file.value(), "potential");
-        base_dir = fs::path(spec).parent_path().string();
+        base_dir = fs::path(path).parent_path().string();
     } else {
         (void)potential_registry().get(spec);  // unknown key: InputError with the closest one
         table.set("type", ParameterValue::of(spec));

@@ -11,7 +11,8 @@
 namespace nanoscape {
 
 /// Directories searched for parameter files after the file's own directory: $NANOSCAPE_DATA_DIR
-/// (if set), then inputs/potentials of the source tree nanoscape was built from.
+/// (if set), then for an installed program PREFIX/share/nanoscape/potentials, otherwise
+/// inputs/potentials of the source tree it was built from.
 [[nodiscard]] std::vector<std::string> parameter_directories();
 
 /// Finds a parameter file: `name` as given (relative names against `base_dir`), then in each
