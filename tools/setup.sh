@@ -2,7 +2,7 @@
 # Installs the Debian packages nanoscape needs that are missing; quiet when all are present.
 #   tools/setup.sh          build dependencies (compiler, CMake, libraries) and what
 #                           tools/plot.py draws with (python3-matplotlib)
-#   tools/setup.sh --test   also what the tests and benchmarks use (GoogleTest, Google
+#   tools/setup.sh --test   also what the tests, benchmarks and fuzzers use (GoogleTest, Google
 #                           Benchmark, python3-ase and LAMMPS as reference oracles)
 # Idempotent: run it as often as you like.
 set -euo pipefail
@@ -10,7 +10,7 @@ set -euo pipefail
 build_packages=(g++ cmake ninja-build pkg-config libeigen3-dev libtomlplusplus-dev libfmt-dev
                 libspdlog-dev libcli11-dev libboost-graph-dev nlohmann-json3-dev
                 python3 python3-numpy python3-matplotlib)
-test_packages=(libgtest-dev libgmock-dev libbenchmark-dev python3-ase lammps)
+test_packages=(libgtest-dev libgmock-dev libbenchmark-dev python3-ase lammps clang)
 
 packages=("${build_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then packages+=("${test_packages[@]}"); fi

@@ -8,6 +8,13 @@
 
 namespace nanoscape {
 
+ParameterValue::ParameterValue() = default;
+ParameterValue::~ParameterValue() = default;
+ParameterValue::ParameterValue(const ParameterValue&) = default;
+ParameterValue::ParameterValue(ParameterValue&&) noexcept = default;
+ParameterValue& ParameterValue::operator=(const ParameterValue&) = default;
+ParameterValue& ParameterValue::operator=(ParameterValue&&) noexcept = default;
+
 using Kind = ParameterValue::Kind;
 
 const char* ParameterValue::kind_name(Kind kind) {

@@ -7,12 +7,14 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/toml_reader.hpp"
 #include "nanoscape/potentials/eam.hpp"
 #include "nanoscape/potentials/registry.hpp"
 #include "nanoscape_build_info.hpp"
 
 namespace nanoscape {
+
 
 namespace fs = std::filesystem;
 
@@ -54,12 +56,12 @@ std::string find_parameter_file(const std::string& name, const std::string& base
     const fs::path given(name);
     const fs::path first = given.is_absolute() || base_dir.empty() ? given : fs::path(base_dir) / given;
     tried.push_back(first.string());
-    if (fs::is_regular_file(first)) return first.string();
+    if (is_file_quietly(first)) return first.string();
     if (!given.is_absolute())
         for (const auto& dir : parameter_directories()) {
             const fs::path candidate = fs::path(dir) / given;
             tried.push_back(candidate.string());
-            if (fs::is_regular_file(candidate)) return candidate.string();
+            if (is_file_quietly(candidate)) return candidate.string();
         }
     throw InputError(where, fmt::format("parameter file '{}' not found (looked for {})", name, fmt::join(tried, ", ")));
 }
@@ -77,14 +79,14 @@ std::string find_data_file(const std::string& name, const std::string& base_dir,
     const fs::path given(name);
     const fs::path first = given.is_absolute() || base_dir.empty() ? given : fs::path(base_dir) / given;
     tried.push_back(first.string());
-    if (fs::is_regular_file(first)) return first.string();
+    if (is_file_quietly(first)) return first.string();
     if (!given.is_absolute()) {
         auto dirs = parameter_directories();
         dirs.emplace_back(lammps_potentials_dir);
         for (const auto& dir : dirs) {
             const fs::path candidate = fs::path(dir) / given;
             tried.push_back(candidate.string());
-            if (fs::is_regular_file(candidate)) return candidate.string();
+            if (is_file_quietly(candidate)) return candidate.string();
         }
     }
     throw InputError(where, fmt::format("data file '{}' not found (looked for {})", name, fmt::join(tried, ", ")));
@@ -177,19 +179,19 @@ std::unique_ptr<Potential> load_potential_spec(const std::string& spec, const st
         if (!variant.empty()) table.set("variant", ParameterValue::of(variant));
         return load_potential(table, base_dir);
     }
-    const bool is_file = spec.find('/') != std::string::npos || spec.ends_with(".toml") || fs::exists(spec);
+    const bool is_file = spec.find('/') != std::string::npos || spec.ends_with(".toml") || exists_quietly(spec);
     if (is_file) {
         // A bare file name is also looked up where parameter files live (installed data, the
         // source tree's inputs/potentials), so `--potential gupta_agcu_ferrando.toml` works
         // from any directory.
         std::string path = spec;
-        if (!fs::exists(path) && spec.find('/') == std::string::npos)
+        if (!exists_quietly(path) && spec.find('/') == std::string::npos)
             for (const auto& dir : parameter_directories())
-                if (fs::is_regular_file(fs::path(dir) / spec)) {
+                if (is_file_quietly(fs::path(dir) / spec)) {
                     path = (fs::path(dir) / spec).string();
                     break;
                 }
-        if (!fs::exists(path))
+        if (!exists_quietly(path))
             throw InputError(fmt::format("--potential: no file '{}' (a SPEC is a registry key such as {}, or a file)",
                                          spec, fmt::join(potential_registry().keys(), ", ")));
         ParameterTable file = read_toml_file(path);

@@ -10,12 +10,14 @@
 #include <fmt/ranges.h>
 
 #include "nanoscape/io/potential_loader.hpp"
+#include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/toml_reader.hpp"
 #include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/io/xyz.hpp"
 #include "nanoscape/search/state_json.hpp"
 
 namespace nanoscape {
+
 
 namespace fs = std::filesystem;
 
@@ -80,7 +82,7 @@ double positive_real(const ParameterTable& t, const std::string& key, double fal
 
 std::string resolve_input(const std::string& name, const std::string& run_dir) {
     const fs::path p(name);
-    if (p.is_absolute() || fs::exists(p)) return p.string();
+    if (p.is_absolute() || exists_quietly(p)) return p.string();
     return (fs::path(run_dir) / p).string();
 }
 

@@ -169,7 +169,7 @@ void RunDirectory::resume_from_checkpoint(SearchEngine& engine) {
         if (!in) throw InputError(fmt::format("--resume: cannot read {}", path));
         try {
             checkpoint = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::parse_error& e) {
+        } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range
             throw InputError(fmt::format("--resume: {}: damaged checkpoint ({})", path, e.what()));
         }
     }

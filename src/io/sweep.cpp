@@ -48,7 +48,7 @@ nlohmann::json read_json(const fs::path& path) {
     if (!in) throw InputError(fmt::format("cannot read {}", path.string()));
     try {
         return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range
         throw InputError(fmt::format("{}: damaged JSON ({})", path.string(), e.what()));
     }
 }

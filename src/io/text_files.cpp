@@ -91,6 +91,16 @@ void write_text_atomically(const std::filesystem::path& path, const std::string&
     if (ec) fail(ec.value());
 }
 
+bool exists_quietly(const std::filesystem::path& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+}
+
+bool is_file_quietly(const std::filesystem::path& path) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(path, ec);
+}
+
 void check_output_file(const std::string& path, const std::string& option) {
     namespace fs = std::filesystem;
     const fs::path p(path);

@@ -364,7 +364,8 @@ MoveSet read_move_set(const ParameterTable& search, const SearchProblem& problem
 
     // A driver key for a move that is not used would be ignored without a word.
     for (const auto& [move, defaults] : parameter_defaults) {
-        const bool used = std::any_of(chosen.begin(), chosen.end(), [&](const auto& c) { return c.name == move; });
+        const std::string& name = move;  // a structured binding cannot be captured before clang 16
+        const bool used = std::any_of(chosen.begin(), chosen.end(), [&](const auto& c) { return c.name == name; });
         if (!used && !defaults.keys().empty())
             throw defaults.error(defaults.keys().front(),
                                  fmt::format("sets the {} move, which [{}.moves] does not list", move, search.name()));

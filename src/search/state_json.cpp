@@ -87,12 +87,19 @@ std::vector<std::string> identity_differences(const nlohmann::json& checkpoint, 
         return j.dump();
     };
     const auto name = [](const std::string& pointer) {  // "/relax/fmax" -> "relax.fmax"
+        if (pointer.empty()) return std::string("the identity");  // not an object at all
         std::string n = pointer.substr(1);
         std::replace(n.begin(), n.end(), '/', '.');
         return n;
     };
-    const nlohmann::json mine = run.flatten();
-    const nlohmann::json theirs = checkpoint.is_object() ? checkpoint.flatten() : nlohmann::json::object();
+    // flatten() gives {"": null} for an empty object: no fields.
+    const auto fields = [](const nlohmann::json& j) {
+        nlohmann::json f = j.flatten();
+        if (j.is_object() && j.empty()) f = nlohmann::json::object();
+        return f;
+    };
+    const nlohmann::json mine = fields(run);
+    const nlohmann::json theirs = fields(checkpoint);
     std::vector<std::string> differences;
     for (const auto& [key, value] : mine.items()) {
         const nlohmann::json other = theirs.contains(key) ? theirs.at(key) : nlohmann::json(nullptr);

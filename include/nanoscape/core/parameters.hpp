@@ -31,6 +31,15 @@ struct ParameterValue {
     std::vector<std::pair<std::string, ParameterValue>> table;  ///< Kind::table, in file order
     SourceLocation where;                                       ///< where the value was written
 
+    // Defined where the type is complete (parameters.cpp): `table` holds ParameterValues, and
+    // clang instantiates the members of std::vector<std::pair<..., ParameterValue>> eagerly.
+    ParameterValue();
+    ~ParameterValue();
+    ParameterValue(const ParameterValue&);
+    ParameterValue(ParameterValue&&) noexcept;
+    ParameterValue& operator=(const ParameterValue&);
+    ParameterValue& operator=(ParameterValue&&) noexcept;
+
     /// Human name of a kind for messages ("a number", "a string", ...).
     [[nodiscard]] static const char* kind_name(Kind kind);
 

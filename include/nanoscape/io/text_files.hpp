@@ -21,6 +21,12 @@ namespace nanoscape {
 /// `option` names the option in the message ("-o").
 void check_output_file(const std::string& path, const std::string& option = "-o");
 
+/// std::filesystem::exists and is_regular_file that answer false instead of throwing for a
+/// name the OS cannot look up (too long, say): such a file is not there, which callers report
+/// as bad input.
+[[nodiscard]] bool exists_quietly(const std::filesystem::path& path);
+[[nodiscard]] bool is_file_quietly(const std::filesystem::path& path);
+
 /// Writes `text` to `path` through a temporary file and a rename, so readers (and a kill at
 /// any moment) see either the old or the new file, never half of one. Throws Error.
 void write_text_atomically(const std::filesystem::path& path, const std::string& text);

@@ -1,0 +1,6 @@
+// libFuzzer entry point of the xyz target (tools/fuzz.sh builds it with clang).
+#include "fuzz_targets.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, unsigned long size) {
+    return nanoscape::fuzz::xyz(data, size);
+}
