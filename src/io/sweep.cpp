@@ -41,7 +41,6 @@ nlohmann::ordered_json number_or_null(double x) {
 
 std::string formula_of(const std::vector<Species>& species) { return species_only(species).formula(); }
 
-long count_of(const Cluster& c, Species z) { return static_cast<long>(std::count(c.species.begin(), c.species.end(), z)); }
 
 nlohmann::json read_json(const fs::path& path) {
     std::ifstream in(path);
@@ -231,7 +230,7 @@ HullInput read_hull_input(const std::vector<std::string>& run_directories) {
         if (static_cast<int>(b.frame.cluster.size()) != input.size)
             throw InputError(fmt::format("{} has {} atoms, {} has {}: a hull is over compositions of one size", b.source,
                                          b.frame.cluster.size(), all.front().source, input.size));
-        const long n = count_of(b.frame.cluster, input.elements[0]);
+        const long n = static_cast<long>(b.frame.cluster.count(input.elements[0]));
         auto it = lowest.find(n);
         if (it == lowest.end() || *b.frame.energy < *it->second.frame.energy) lowest[n] = std::move(b);
     }
@@ -243,7 +242,7 @@ ConvexHull hull_of(const HullInput& input, double tolerance) {
     std::vector<CompositionEnergy> energies;
     bool has_a = false, has_b = false;
     for (const auto& b : input.bests) {
-        const int n = static_cast<int>(count_of(b.frame.cluster, input.elements[0]));
+        const int n = static_cast<int>(b.frame.cluster.count(input.elements[0]));
         energies.push_back({n, *b.frame.energy});
         has_a |= n == input.size;
         has_b |= n == 0;
@@ -264,12 +263,15 @@ std::string hull_csv_header(const HullInput& in) {
     return fmt::format("composition,n_{},n_{},x_{},energy,excess_energy,on_hull,distance_to_hull,vertex", a, b, a);
 }
 
+// The formula of the composition with n atoms of A.
+std::string composition_formula(const HullInput& in, int n) {
+    std::vector<Species> s(static_cast<std::size_t>(n), in.elements[0]);
+    s.insert(s.end(), static_cast<std::size_t>(in.size - n), in.elements[1]);
+    return formula_of(s);
+}
+
 std::string hull_csv_row(const HullInput& in, const HullRow& r) {
-    const std::string formula = formula_of([&] {
-        std::vector<Species> s(static_cast<std::size_t>(r.n), in.elements[0]);
-        s.insert(s.end(), static_cast<std::size_t>(in.size - r.n), in.elements[1]);
-        return s;
-    }());
+    const std::string formula = composition_formula(in, r.n);
     return fmt::format("{},{},{},{:.6f},{:.10f},{:.10f},{},{:.10f},{}", formula, r.n, in.size - r.n, r.x, r.energy,
                        r.excess_energy, r.on_hull ? 1 : 0, r.distance_to_hull, r.vertex ? 1 : 0);
 }
@@ -283,7 +285,7 @@ void write_hull_files(const std::string& directory, const HullInput& input, cons
         csv += hull_csv_row(input, r) + "\n";
         if (!r.on_hull) continue;
         for (const auto& b : input.bests)
-            if (count_of(b.frame.cluster, input.elements[0]) == r.n) {
+            if (static_cast<int>(b.frame.cluster.count(input.elements[0])) == r.n) {
                 XyzFrame f = b.frame;
                 f.set_info("composition", f.cluster.formula());
                 f.set_info("excess_energy", fmt::format("{:.10f}", r.excess_energy));
@@ -319,12 +321,11 @@ long write_hull_history(const std::string& directory, const HullInput& input, co
         t.offset = offset;
         offset += total;
         if (t.bests.empty()) continue;
-        // The count of A from the formula: the composition's best.xyz gives it reliably.
-        const fs::path best = fs::path(directory) / "compositions" / formula / "best.xyz";
-        if (!fs::exists(best)) continue;
-        const auto frames = read_xyz(best.string());
-        if (frames.empty()) continue;
-        t.n = static_cast<int>(count_of(frames.front().cluster, input.elements[0]));
+        // The count of A of the composition, from its best structure (already read).
+        const auto best = std::find_if(input.bests.begin(), input.bests.end(),
+                                       [&](const CompositionBest& b) { return b.frame.cluster.formula() == formula; });
+        if (best == input.bests.end()) continue;
+        t.n = static_cast<int>(best->frame.cluster.count(input.elements[0]));
         t.formula = formula;
         tracks.push_back(std::move(t));
     }
@@ -387,9 +388,7 @@ std::string format_hull_table(const HullInput& input, const ConvexHull& hull) {
     text += fmt::format("  {:<14} {:>5} {:>5} {:>7} {:>16} {:>12} {:>12}  {}\n", "composition", "n_" + a, "n_" + b,
                         "x_" + a, "energy (eV)", "excess (eV)", "to hull (eV)", "hull");
     for (const auto& r : hull.rows) {
-        std::vector<Species> s(static_cast<std::size_t>(r.n), input.elements[0]);
-        s.insert(s.end(), static_cast<std::size_t>(input.size - r.n), input.elements[1]);
-        text += fmt::format("  {:<14} {:>5} {:>5} {:>7.4f} {:>16.6f} {:>12.6f} {:>12.6f}  {}\n", formula_of(s), r.n,
+        text += fmt::format("  {:<14} {:>5} {:>5} {:>7.4f} {:>16.6f} {:>12.6f} {:>12.6f}  {}\n", composition_formula(input, r.n), r.n,
                             input.size - r.n, r.x, r.energy, r.excess_energy, r.distance_to_hull,
                             r.vertex ? "vertex" : (r.on_hull ? "on" : ""));
     }
