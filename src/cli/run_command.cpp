@@ -130,7 +130,7 @@ int run(const RunOptions& o) {
     log->info("nanoscape run {}: {} ({} atoms), seed {}", o.run_file, p.formula(), p.species.size(), p.seed);
     log->info("potential: {}", config.potential->description());
     log->info("driver: {}", config.driver->describe());
-    log->info("relax: {}", evaluator->describe());
+    log->info("{}: {}", config.screening ? "evaluate" : "relax", evaluator->describe());
     log->info("stop at: {}; results in {}", describe_stop(config.engine.stop), directory.path());
     for (const auto& w : config.warnings) log->warn("{}", w);
 
@@ -170,11 +170,21 @@ int run(const RunOptions& o) {
     fmt::print("  reference cost     {} relaxations, {} energy+force evaluations{}\n", counts.reference_relaxations,
                counts.reference_evaluations,
                counts.local_updates > 0 ? fmt::format(", {} local trial updates", counts.local_updates) : std::string());
+    if (const auto r = evaluator->report(); r.is_object() && r.contains("screened_candidates")) {
+        const auto& mae = r.at("screening_error_mae");
+        fmt::print("  screening          {} verified, {} screened out, {} surrogate predictions; model error at the "
+                   "verified structures {}\n",
+                   r.value("verified_candidates", 0L), r.value("screened_candidates", 0L), counts.surrogate_predictions,
+                   mae.is_number() ? fmt::format("{:.4f} eV (mean absolute)", mae.get<double>()) : std::string("n/a"));
+        fmt::print("  surrogate          trained on {} structures of {} collected, {} updates\n",
+                   r.value("training_set_size", 0L), r.value("training_pool_size", 0L), r.value("retrain_count", 0L));
+    }
     fmt::print("  minima             {} distinct found, {} kept\n", archive.found(), archive.minima().size());
     fmt::print("  wall time          {:.1f} s\n", progress.elapsed);
     const auto dir = std::filesystem::path(directory.path());
     fmt::print("  best structure     {}\n  minima             {}\n  summary            {}\n", (dir / "best.xyz").string(),
                (dir / "minima.xyz").string(), (dir / "summary.json").string());
+    if (config.screening) fmt::print("  screening          {}\n", (dir / "screening.csv").string());
     std::fflush(stdout);
     return progress.stop_reason == "interrupted" ? 130 : 0;
 }
@@ -203,6 +213,11 @@ int check(const std::string& path) {
     fmt::print("  potential  {}\n  relax      {} to fmax {}\n  search     {}\n  stop at    {}{}\n  output     {}\n",
                config.potential->description(), config.relaxer->type(), config.relax.fmax, config.driver->describe(),
                describe_stop(config.engine.stop), config.sweep ? " (each composition)" : "", config.output_directory);
+    if (config.screening) {
+        // The evaluator as the run would build it, so the line names the resolved model.
+        const auto evaluator = make_evaluator(config, 1);
+        fmt::print("  screening  {}\n", evaluator->describe());
+    }
     for (const auto& w : config.warnings) fmt::print("  note       {}\n", w);
     return 0;
 }

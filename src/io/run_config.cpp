@@ -21,7 +21,9 @@ namespace nanoscape {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> run_file_tables() { return {"system", "potential", "relax", "search", "sweep", "output"}; }
+std::vector<std::string> run_file_tables() {
+    return {"system", "potential", "relax", "search", "sweep", "surrogate", "screening", "output"};
+}
 
 std::vector<Species> SweepSettings::species(int n) const {
     std::vector<Species> s(static_cast<std::size_t>(n), elements.at(0));
@@ -31,9 +33,6 @@ std::vector<Species> SweepSettings::species(int n) const {
 }
 
 namespace {
-
-// Tables planned but not built yet get their own message rather than "unknown table".
-const std::vector<std::string> planned_tables{"surrogate", "screening"};
 
 void check_tables(const ParameterTable& root) {
     // A potential parameter file (type = "gupta", ... at the top level) given where a run file
@@ -47,14 +46,6 @@ void check_tables(const ParameterTable& root) {
     for (const auto& key : root.keys()) {
         const auto valid = run_file_tables();
         if (std::find(valid.begin(), valid.end(), key) != valid.end()) continue;
-        if (key == "surrogate")
-            throw InputError(root.where(key),
-                             "the [surrogate] table is read by `nanoscape fit` (train a model with this file as "
-                             "MODEL.toml); searches that pre-screen with a surrogate are not in this version yet "
-                             "(see README, Status)");
-        if (std::find(planned_tables.begin(), planned_tables.end(), key) != planned_tables.end())
-            throw InputError(root.where(key), fmt::format("the [{}] table is not supported by this version of "
-                                                          "nanoscape yet (see README, Status)", key));
         throw InputError(root.where(key), fmt::format("unknown table [{}]{}; tables: {}", key, did_you_mean(key, valid),
                                                       fmt::join(valid, ", ")));
     }
@@ -290,6 +281,72 @@ EngineSettings read_engine_settings(const ParameterTable& search, const RunOverr
 
 }  // namespace
 
+namespace {
+
+// [surrogate] and [screening] come together: the model, and how it screens. The model is
+// built once here so a bad key or an element it cannot describe is a check-time error.
+void read_screening(const ParameterTable& root, RunConfig& config, ParameterTable& search) {
+    const bool has_surrogate = root.has("surrogate");
+    const bool has_screening = root.has("screening");
+    if (!has_surrogate && !has_screening) return;
+    if (!has_surrogate)
+        throw InputError(root.where("screening"), "[screening] needs a [surrogate] table, the model that screens the "
+                                                  "candidates (for example [surrogate] type = \"gpr\"; docs/screening.md)");
+    if (!has_screening)
+        throw InputError(root.where("surrogate"),
+                         "a [surrogate] table in a run file is the model that pre-screens candidates: add a [screening] "
+                         "table (an empty one takes every default; docs/screening.md), or train the model alone with "
+                         "`nanoscape fit`");
+    const ParameterTable screening = root.get_table("screening");
+    ScreeningSettings settings = read_screening_settings(screening);
+    settings.seed = config.problem.seed;
+    config.surrogate = root.get_table("surrogate");
+    // A screening model is queried at every step of hundreds of relaxations: gpr's defaults
+    // here are the fast ones (docs/screening.md); a key the user gives wins.
+    if (config.surrogate.get_string("type", "") == "gpr") {
+        if (!config.surrogate.has("kernel"))
+            config.surrogate.set("kernel", ParameterValue::of("squared_exponential"));
+        if (!config.surrogate.has("descriptor")) {
+            ParameterValue descriptor;
+            descriptor.kind = ParameterValue::Kind::table;
+            descriptor.table.emplace_back("type", ParameterValue::of("symmetry_functions"));
+            config.surrogate.set("descriptor", descriptor);
+        }
+        if (!config.surrogate.has("sparse_points")) config.surrogate.set("sparse_points", ParameterValue::of(300));
+    }
+    for (const char* key : {"training_size", "selection"})
+        if (config.surrogate.has(key))
+            config.warnings.push_back(fmt::format("[surrogate] {} is for `nanoscape fit`; a screened run caps its "
+                                                  "training set with [screening] max_training and selection",
+                                                  key));
+    config.surrogate_species =
+        unique_species(config.sweep ? config.sweep->elements : config.problem.species);
+    const auto model = create_surrogate(config.surrogate, config.surrogate_species);
+    const std::vector<Species> described = model->descriptor().species();
+    for (const Species z : config.surrogate_species)
+        if (std::find(described.begin(), described.end(), z) == described.end())
+            throw config.surrogate.error(config.surrogate.has("descriptor") ? "descriptor" : "type",
+                                         fmt::format("the descriptor does not describe {}, an element of the system",
+                                                     symbol(z)));
+    if (settings.candidates > 0) {
+        const std::string driver = search.get_string("driver", driver_registry().entries().front().key);
+        const DriverEntry* entry = driver_registry().find(driver);
+        if (entry && entry->batch_key.empty())
+            throw screening.error("candidates", fmt::format("driver {} has no batch size to set; leave candidates out",
+                                                            driver));
+        if (entry && !search.has(entry->batch_key))
+            search.set(entry->batch_key, ParameterValue::of(static_cast<std::int64_t>(settings.candidates)));
+        else if (entry && search.get_integer(entry->batch_key, 0) != settings.candidates)
+            config.warnings.push_back(fmt::format("[search] {} = {} proposes the candidates of a round; [screening] "
+                                                  "candidates = {} is not used",
+                                                  entry->batch_key, search.get_integer(entry->batch_key, 0),
+                                                  settings.candidates));
+    }
+    config.screening = settings;
+}
+
+}  // namespace
+
 RunConfig load_run_config(const std::string& path, const RunOverrides& overrides) {
     RunConfig config;
     config.path = path;
@@ -321,8 +378,14 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     const ParameterTable relax = root.get_table("relax");
     config.relaxer = create_relaxer(relax);
     config.relax = read_relax_options(relax);
-    const ParameterTable search = root.get_table("search");
+    ParameterTable search = root.get_table("search");
+    read_screening(root, config, search);
     config.driver = create_driver(search, config.problem);
+    if (config.screening && config.driver->fixed_geometry())
+        config.warnings.push_back(fmt::format("driver {} keeps the geometry fixed and evaluates its orderings as single "
+                                              "points, which screening passes to the reference unchanged: the "
+                                              "surrogate only learns in this run",
+                                              config.driver->name()));
     config.search = search;
     config.engine = read_engine_settings(search, overrides, config.warnings);
     if (config.sweep && config.engine.stop.target_energy) {
@@ -347,7 +410,10 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
 }
 
 std::unique_ptr<Evaluator> make_evaluator(const RunConfig& config, int threads) {
-    return std::make_unique<LocalEvaluator>(*config.potential, *config.relaxer, config.relax, threads);
+    auto local = std::make_unique<LocalEvaluator>(*config.potential, *config.relaxer, config.relax, threads);
+    if (!config.screening) return local;
+    return make_screening_evaluator(std::move(local), config.surrogate, *config.screening, config.surrogate_species,
+                                    *config.potential, *config.relaxer, config.relax, threads);
 }
 
 std::string describe_stop(const StopCriteria& stop) {

@@ -29,6 +29,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // The trace's header: the generic columns, the driver's own, and the wall time last.
+constexpr const char* screening_header =
+    "step,walker,move,predicted_energy,predicted_sigma,reference_energy,energy,status\n";
+
 std::string trace_header(const Driver& driver) {
     std::string header = "step,walker,move,energy,best,accepted,status,reference_evaluations";
     for (const auto& column : driver.trace_columns()) header += fmt::format(",{}", column);
@@ -124,7 +127,8 @@ RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int t
     fs::create_directories(dir / "checkpoint", ec);
     if (ec) throw InputError(fmt::format("cannot create the run directory {}: {}", dir_, ec.message()));
     if (mode == RunDirectoryMode::overwrite) {
-        for (const char* name : {"summary.json", "best.xyz", "minima.xyz", "trace.csv", "run.log"}) fs::remove(dir / name);
+        for (const char* name : {"summary.json", "best.xyz", "minima.xyz", "trace.csv", "screening.csv", "run.log"})
+            fs::remove(dir / name);
         fs::remove_all(dir / "checkpoint", ec);
         fs::create_directories(dir / "checkpoint", ec);
     }
@@ -143,6 +147,11 @@ RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int t
         trace_.open(dir / "trace.csv", std::ios::trunc);
         trace_ << trace_header(*config.driver);
         if (!trace_) throw InputError(fmt::format("cannot write {}", (dir / "trace.csv").string()));
+        if (config.screening) {
+            screening_.open(dir / "screening.csv", std::ios::trunc);
+            screening_ << screening_header;
+            if (!screening_) throw InputError(fmt::format("cannot write {}", (dir / "screening.csv").string()));
+        }
     }
     interactive_ = console && isatty(fileno(stderr)) != 0;
     last_report_ = std::chrono::steady_clock::now();
@@ -201,6 +210,26 @@ void RunDirectory::resume_from_checkpoint(SearchEngine& engine) {
     write_text_atomically(trace_path, text);
     trace_.open(trace_path, std::ios::app);
     if (!trace_) throw InputError(fmt::format("cannot write {}", trace_path.string()));
+    if (config_.screening) {
+        // Rows of steps after the checkpoint are written again by the resumed run.
+        const fs::path path = fs::path(dir_) / "screening.csv";
+        std::string kept = screening_header;
+        std::ifstream in(path);
+        std::string line;
+        for (bool header = true; std::getline(in, line); header = false) {
+            if (header || line.empty()) continue;
+            long step = 0;
+            try {
+                step = std::stol(line.substr(0, line.find(',')));
+            } catch (const std::exception&) {
+                continue;  // a torn last line
+            }
+            if (step <= engine.progress().steps) kept += line + '\n';
+        }
+        write_text_atomically(path, kept);
+        screening_.open(path, std::ios::app);
+        if (!screening_) throw InputError(fmt::format("cannot write {}", path.string()));
+    }
     best_reported_ = engine.archive().best_energy();
     logger_->info("resuming {} at step {} ({} reference evaluations, best {})", dir_, engine.progress().steps,
                   engine.progress().counts.reference_evaluations, energy_text(engine.archive().best_energy()));
@@ -212,6 +241,10 @@ void RunDirectory::on_row(const TraceRow& r, const SearchEngine& engine) {
     trace_ << fmt::format("{},{},{},{},{},{},{},{}{},{:.3f}\n", r.step, r.walker, r.move, energy_text(r.energy),
                           energy_text(r.best), r.accepted ? 1 : 0, to_string(r.status), r.reference_evaluations, extra,
                           r.wall_time);
+    if (screening_.is_open() && std::isfinite(r.predicted_energy) && r.status != EvaluationStatus::screened)
+        screening_ << fmt::format("{},{},{},{},{},{},{},{}\n", r.step, r.walker, r.move, energy_text(r.predicted_energy),
+                                  energy_text(r.predicted_sigma), energy_text(r.start_energy), energy_text(r.energy),
+                                  to_string(r.status));
     report_progress(engine, r);
 }
 
@@ -290,6 +323,8 @@ void RunDirectory::write_results(const SearchEngine& engine, const std::string& 
         j["steps_to_target"] = if_reached(p.steps_to_target);
     }
     if (best_order) j["best_chemical_order"] = chemical_order_json(*best_order);
+    if (const auto report = engine.evaluator().report(); report.is_object())
+        for (const auto& [key, value] : report.items()) j[key] = value;
     if (const auto report = engine.driver().report(); !report.is_null()) j[engine.driver().name()] = report;
     if (!p.stop_reason.empty()) j["stop_reason"] = p.stop_reason;
     if (!error.empty()) j["error"] = error;
@@ -305,6 +340,7 @@ void RunDirectory::on_checkpoint(const SearchEngine& engine) {
     // if they cannot (a full disk), no checkpoint claims them and the last one stays valid.
     errno = 0;
     trace_.flush();
+    if (screening_.is_open()) screening_.flush();
     if (!trace_) {
         const int error = errno;
         throw Error(fmt::format("cannot write {}: {}", (fs::path(dir_) / "trace.csv").string(),
@@ -328,6 +364,7 @@ void RunDirectory::on_finish(const SearchEngine& engine) {
     const bool interrupted = engine.progress().stop_reason == "interrupted";
     write_results(engine, interrupted ? "interrupted" : "finished");
     trace_.flush();
+    if (screening_.is_open()) screening_.flush();
     if (interactive_) fmt::print(stderr, "\n");
     if (interrupted)
         logger_->warn("interrupted at step {}: checkpoint written; continue with `nanoscape run {} -o {}{} --resume`",

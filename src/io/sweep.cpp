@@ -617,6 +617,9 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
                 cfg.relax = root.relax;
                 cfg.engine = root.engine;
                 cfg.search = root.search;
+                cfg.screening = root.screening;
+                cfg.surrogate = root.surrogate;
+                cfg.surrogate_species = root.surrogate_species;
                 cfg.override_options = root.override_options;
                 cfg.output_directory = c.directory;
                 cfg.problem = root.problem;

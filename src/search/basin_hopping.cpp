@@ -32,6 +32,7 @@ BasinHopping::BasinHopping(BasinHoppingSettings settings, const MoveSet& moves, 
 
 std::string BasinHopping::describe() const {
     std::string text = fmt::format("basin_hopping with {} walker(s), kT {}", settings_.walkers, settings_.temperature);
+    if (settings_.trials > 1) text += fmt::format(", {} trials per step", settings_.trials);
     if (settings_.reseed_after > 0) text += fmt::format(", reseed after {} steps without improvement", settings_.reseed_after);
     text += fmt::format("; moves {}", moves_description_);
     if (!skipped_.empty()) text += fmt::format(" (not applicable, skipped: {})", fmt::join(skipped_, ", "));
@@ -39,10 +40,12 @@ std::string BasinHopping::describe() const {
 }
 
 nlohmann::json BasinHopping::identity() const {
-    return {{"walkers", settings_.walkers},
-            {"temperature", settings_.temperature},
-            {"reseed_after", settings_.reseed_after},
-            {"moves", moves_description_}};
+    nlohmann::json id = {{"walkers", settings_.walkers},
+                         {"temperature", settings_.temperature},
+                         {"reseed_after", settings_.reseed_after},
+                         {"moves", moves_description_}};
+    if (settings_.trials > 1) id["trials"] = settings_.trials;  // checkpoints of one-trial runs have none
+    return id;
 }
 
 std::vector<Candidate> BasinHopping::propose(const SearchView& view, long max_steps) {
@@ -62,21 +65,26 @@ std::vector<Candidate> BasinHopping::propose(const SearchView& view, long max_st
             out.push_back(std::move(c));
             continue;
         }
-        // One step for each of the first `max_steps` started walkers.
+        // One step (of up to `trials` candidates) for each started walker while steps are left.
         if (steps >= max_steps) continue;
-        ++steps;
         if (walker.reseed_pending || (settings_.reseed_after > 0 && walker.since_improvement >= settings_.reseed_after)) {
+            ++steps;
             c.cluster = view.problem.start_structure(w, walker.rng);
             c.move = "reseed";
             walker.start_proposed = true;
-        } else {
-            Move& move = walker.moves.pick(*walker.current, walker.rng);
-            c.cluster = *walker.current;
-            move.apply(c.cluster, walker.rng, MoveContext{view.problem.potential, &view.problem});
-            c.cluster.center();
-            c.move = move.name();
+            out.push_back(std::move(c));
+            continue;
         }
-        out.push_back(std::move(c));
+        for (int t = 0; t < settings_.trials && steps < max_steps; ++t) {
+            ++steps;
+            Candidate trial = c;
+            Move& move = walker.moves.pick(*walker.current, walker.rng);
+            trial.cluster = *walker.current;
+            move.apply(trial.cluster, walker.rng, MoveContext{view.problem.potential, &view.problem});
+            trial.cluster.center();
+            trial.move = move.name();
+            out.push_back(std::move(trial));
+        }
     }
     return out;
 }
@@ -85,19 +93,23 @@ std::vector<StepOutcome> BasinHopping::update(std::span<const Candidate> candida
                                               const SearchView& view) {
     const double tolerance = view.archive.settings().energy_tolerance;
     std::vector<StepOutcome> outcomes(candidates.size());
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-        const Candidate& c = candidates[i];
-        const Evaluation& r = results[i];
+    // A walker's candidates are consecutive: a start, a reseed, or its trials.
+    for (std::size_t begin = 0; begin < candidates.size();) {
+        const Candidate& c = candidates[begin];
         Walker& walker = walkers_[static_cast<std::size_t>(c.origin)];
-        if (!c.initial) ++walker.steps;
+        std::size_t end = begin + 1;
+        while (end < candidates.size() && candidates[end].origin == c.origin) ++end;
+        for (std::size_t i = begin; i < end; ++i)
+            if (!candidates[i].initial) ++walker.steps;
         if (walker.start_proposed) {
+            const Evaluation& r = results[begin];
             if (r.ok()) {
                 walker.current = r.cluster;
                 walker.energy = walker.best_energy = r.energy;
                 walker.since_improvement = 0;
                 walker.failed_starts = 0;
                 walker.reseed_pending = false;
-                outcomes[i].accepted = true;
+                outcomes[begin].accepted = true;
             } else {
                 // A random start can fall apart under a weakly bound potential: try another.
                 walker.reseed_pending = walker.current.has_value();
@@ -106,11 +118,17 @@ std::vector<StepOutcome> BasinHopping::update(std::span<const Candidate> candida
                                             "(last: {}); check the potential and the composition (is the cluster bound?)",
                                             c.origin + 1, max_failed_starts, to_string(r.status)));
             }
+            begin = end;
             continue;
         }
+        // The lowest usable trial is the step's candidate (the first if none is usable).
+        std::size_t pick = begin;
+        for (std::size_t i = begin; i < end; ++i)
+            if (results[i].ok() && (!results[pick].ok() || results[i].energy < results[pick].energy)) pick = i;
+        const Evaluation& r = results[pick];
         const bool accepted = acceptance_.accept(r.ok() ? r.energy : std::nan(""), walker.energy, walker.rng);
-        if (Move* move = walker.moves.find(c.move)) move->report(accepted);
-        outcomes[i].accepted = accepted;
+        if (Move* move = walker.moves.find(candidates[pick].move)) move->report(accepted);
+        outcomes[pick].accepted = accepted;
         if (accepted) {
             walker.current = r.cluster;
             walker.energy = r.energy;
@@ -122,6 +140,7 @@ std::vector<StepOutcome> BasinHopping::update(std::span<const Candidate> candida
         } else {
             ++walker.since_improvement;
         }
+        begin = end;
     }
     return outcomes;
 }
@@ -167,7 +186,7 @@ void BasinHopping::load_state(const nlohmann::json& state, const SearchProblem& 
 }
 
 std::vector<std::string> basin_hopping_keys() {
-    return {"walkers", "temperature", "reseed_after", "moves", "step_size", "target_acceptance", "adapt_interval",
+    return {"walkers", "temperature", "reseed_after", "trials", "moves", "step_size", "target_acceptance", "adapt_interval",
             "adapt_factor"};
 }
 
@@ -180,6 +199,7 @@ std::unique_ptr<Driver> make_basin_hopping(const ParameterTable& search, const S
     const std::int64_t reseed = search.get_integer("reseed_after", 0);
     if (reseed < 0) throw search.error("reseed_after", fmt::format("must be >= 0, got {}", reseed));
     s.reseed_after = static_cast<long>(reseed);
+    s.trials = static_cast<int>(search.get_integer_in("trials", 1, 1, 100'000));
 
     // The displacement move's parameters keep their historical place in [search].
     ParameterTable displacement(search.name());

@@ -52,6 +52,9 @@ void SearchEngine::account(const Candidate& candidate, const Evaluation& result,
     row.accepted = outcome.accepted;
     row.extra = outcome.extra;
     row.status = result.status;
+    row.predicted_energy = result.predicted_energy;
+    row.predicted_sigma = result.predicted_sigma;
+    row.start_energy = result.start_energy;
     ++progress_.rows;
     if (result.ok() && candidate.archive) {
         Minimum m;

@@ -1,6 +1,9 @@
 #include "nanoscape/search/evaluator.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -8,6 +11,49 @@
 #include "nanoscape/core/parallel.hpp"
 
 namespace nanoscape {
+
+namespace {
+
+// The reference potential seen through a recorder: every finite energy+force point becomes
+// a labelled Sample; finish() keeps `count` of them, evenly spaced. One per candidate, so
+// nothing is shared between threads.
+class RecordingPotential final : public Potential {
+public:
+    explicit RecordingPotential(const Potential& inner) : inner_(inner) {}
+    [[nodiscard]] std::string type() const override { return inner_.type(); }
+    [[nodiscard]] std::string description() const override { return inner_.description(); }
+    [[nodiscard]] double cutoff() const override { return inner_.cutoff(); }
+    [[nodiscard]] std::vector<Species> supported_species() const override { return inner_.supported_species(); }
+    [[nodiscard]] double pair_distance(Species a, Species b) const override { return inner_.pair_distance(a, b); }
+    [[nodiscard]] std::string force_unit() const override { return inner_.force_unit(); }
+    double compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::VectorXd* atom_energies) const override {
+        Eigen::Matrix3Xd f;
+        const double e = inner_.compute(cluster, forces ? forces : &f, atom_energies);
+        if (calls_++ == 0) first_energy_ = e;
+        if (std::isfinite(e)) points_.push_back(Sample{cluster, e, forces ? *forces : f});
+        return e;
+    }
+    // The energy of the first call (NaN if none or not finite).
+    [[nodiscard]] double first_energy() const { return first_energy_; }
+    // `count` points evenly spaced over the recorded ones, first and last included.
+    [[nodiscard]] std::vector<Sample> take(int count) const {
+        const std::size_t n = points_.size();
+        const std::size_t k = std::min(n, static_cast<std::size_t>(count));
+        std::vector<Sample> out;
+        if (k == 0) return out;
+        if (k == 1) return {points_.back()};
+        for (std::size_t j = 0; j < k; ++j) out.push_back(points_[j * (n - 1) / (k - 1)]);
+        return out;
+    }
+
+private:
+    const Potential& inner_;
+    mutable long calls_ = 0;
+    mutable double first_energy_ = std::numeric_limits<double>::quiet_NaN();
+    mutable std::vector<Sample> points_;
+};
+
+}  // namespace
 
 const char* to_string(EvaluationStatus status) {
     switch (status) {
@@ -18,6 +64,7 @@ const char* to_string(EvaluationStatus status) {
         case EvaluationStatus::exploded: return "exploded";
         case EvaluationStatus::fragmented: return "fragmented";
         case EvaluationStatus::failed: return "failed";
+        case EvaluationStatus::screened: return "screened";
     }
     return "failed";
 }
@@ -38,7 +85,8 @@ nlohmann::json counts_to_json(const EvaluationCounts& c) {
             {"reference_relaxations", c.reference_relaxations},
             {"surrogate_predictions", c.surrogate_predictions},
             {"local_updates", c.local_updates},
-            {"failed", c.failed}};
+            {"failed", c.failed},
+            {"screened", c.screened}};
 }
 
 EvaluationCounts counts_from_json(const nlohmann::json& j) {
@@ -48,6 +96,7 @@ EvaluationCounts counts_from_json(const nlohmann::json& j) {
     c.surrogate_predictions = j.at("surrogate_predictions").get<long>();
     c.failed = j.at("failed").get<long>();
     c.local_updates = j.value("local_updates", 0L);  // checkpoints before homotop MC have none
+    c.screened = j.value("screened", 0L);            // nor before screening
     return c;
 }
 
@@ -65,17 +114,35 @@ std::vector<Evaluation> LocalEvaluator::evaluate(std::span<const Candidate> batc
         const Candidate& candidate = batch[static_cast<std::size_t>(i)];
         Evaluation& out = results[static_cast<std::size_t>(i)];
         out.cluster = candidate.cluster;
+        std::optional<RecordingPotential> recorder;
+        if (candidate.snapshots > 0) recorder.emplace(potential_);
+        const auto take_snapshots = [&] {
+            if (!recorder) return;
+            out.snapshots = recorder->take(candidate.snapshots);
+            out.start_energy = recorder->first_energy();
+        };
+        const Potential& potential = recorder ? static_cast<const Potential&>(*recorder) : potential_;
         if (candidate.action == CandidateAction::single_point) {
-            const double e = potential_.energy(out.cluster);
+            // With snapshots the forces are computed too: a labelled sample has them.
+            Eigen::Matrix3Xd forces;
+            const double e = potential.compute(out.cluster, recorder ? &forces : nullptr, nullptr);
             out.evaluations = 1;
             out.status = std::isfinite(e) ? EvaluationStatus::single_point : EvaluationStatus::non_finite;
             if (out.ok()) out.energy = e;
+            take_snapshots();
             return;
         }
-        const RelaxResult r = relaxer_.relax(out.cluster, potential_, options_);
+        RelaxOptions options = options_;
+        if (candidate.max_relax_steps > 0) options.max_steps = std::min(options.max_steps, candidate.max_relax_steps);
+        const RelaxResult r = relaxer_.relax(out.cluster, potential, options);
+        take_snapshots();
         out.evaluations = r.evaluations;
         out.relaxations = 1;
         out.status = evaluation_status(r.status);
+        // A budget of the candidate's own is a partial relaxation by design: what it reached
+        // is a structure evaluated as it is.
+        if (candidate.max_relax_steps > 0 && out.status == EvaluationStatus::max_steps && std::isfinite(r.energy))
+            out.status = EvaluationStatus::single_point;
         if (out.ok()) out.energy = r.energy;
     });
     // Counted here, in candidate order, after the parallel part: one place, no races.
@@ -90,6 +157,8 @@ std::vector<Evaluation> LocalEvaluator::evaluate(std::span<const Candidate> batc
     }
     return results;
 }
+
+nlohmann::json Evaluator::report() const { return nullptr; }
 
 nlohmann::json LocalEvaluator::identity() const {
     return {{"relaxer", relaxer_.type()},

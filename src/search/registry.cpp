@@ -14,17 +14,17 @@ namespace nanoscape {
 nlohmann::json Driver::report() const { return nullptr; }
 
 const Registry<DriverEntry>& driver_registry() {
-    // One line per driver: key, summary, its own [search] keys, factory, example keys. The first
-    // is the default.
+    // One line per driver: key, summary, its own [search] keys, factory, example keys, the key
+    // of its batch size. The first is the default.
     static const Registry<DriverEntry> registry("driver", "drivers", {
         {"basin_hopping", "Metropolis walk over local minima with adaptive moves (Wales & Doye 1997)",
-         basin_hopping_keys(), make_basin_hopping, "walkers = 3\nreseed_after = 100"},
+         basin_hopping_keys(), make_basin_hopping, "walkers = 3\nreseed_after = 100\ntrials = 2", "trials"},
         {"genetic_algorithm", "steady-state GA: cut-and-splice crossover, mutations, duplicate control (Deaven & Ho 1995)",
-         genetic_algorithm_keys(), make_genetic_algorithm, "population = 6\noffspring = 4"},
+         genetic_algorithm_keys(), make_genetic_algorithm, "population = 6\noffspring = 4", "offspring"},
         {"homotop_mc", "Metropolis swaps (or species changes) of the chemical ordering on a fixed motif, local energy updates, annealing, parallel tempering",
-         homotop_mc_keys(), make_homotop_mc, "temperature = [300.0, 600.0]\nsweeps_per_block = 0.5"},
+         homotop_mc_keys(), make_homotop_mc, "temperature = [300.0, 600.0]\nsweeps_per_block = 0.5", ""},
         {"random_search", "relax independent random (or motif) starting structures and keep the best: the baseline",
-         random_search_keys(), make_random_search, "batch = 4"},
+         random_search_keys(), make_random_search, "batch = 4", "batch"},
     });
     return registry;
 }

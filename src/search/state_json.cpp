@@ -112,4 +112,49 @@ std::vector<std::string> identity_differences(const nlohmann::json& checkpoint, 
     return differences;
 }
 
+nlohmann::json parameter_value_to_json(const ParameterValue& value) {
+    using Kind = ParameterValue::Kind;
+    switch (value.kind) {
+        case Kind::boolean: return {{"bool", value.boolean}};
+        case Kind::integer: return {{"int", value.integer}};
+        case Kind::real: return {{"real", real_to_json(value.real)}};
+        case Kind::string: return {{"string", value.string}};
+        case Kind::array: {
+            nlohmann::json a = nlohmann::json::array();
+            for (const auto& v : value.array) a.push_back(parameter_value_to_json(v));
+            return {{"array", std::move(a)}};
+        }
+        case Kind::table: {
+            nlohmann::json t = nlohmann::json::array();
+            for (const auto& [key, v] : value.table) t.push_back({key, parameter_value_to_json(v)});
+            return {{"table", std::move(t)}};
+        }
+    }
+    throw Error("unknown parameter kind");
+}
+
+ParameterValue parameter_value_from_json(const nlohmann::json& j) {
+    if (!j.is_object() || j.size() != 1) throw InputError("a configuration value is not a one-key object");
+    const auto& [kind, v] = *j.items().begin();
+    if (kind == "bool") return ParameterValue::of(v.get<bool>());
+    if (kind == "int") return ParameterValue::of(v.get<std::int64_t>());
+    if (kind == "real") return ParameterValue::of(real_from_json(v));
+    if (kind == "string") return ParameterValue::of(v.get<std::string>());
+    ParameterValue out;
+    if (kind == "array") {
+        out.kind = ParameterValue::Kind::array;
+        for (const auto& e : v) out.array.push_back(parameter_value_from_json(e));
+        return out;
+    }
+    if (kind == "table") {
+        out.kind = ParameterValue::Kind::table;
+        for (const auto& e : v) {
+            if (!e.is_array() || e.size() != 2) throw InputError("a configuration table entry is not [key, value]");
+            out.table.emplace_back(e[0].get<std::string>(), parameter_value_from_json(e[1]));
+        }
+        return out;
+    }
+    throw InputError(fmt::format("unknown configuration value kind '{}'", kind));
+}
+
 }  // namespace nanoscape

@@ -17,6 +17,7 @@
 #include "nanoscape/search/driver.hpp"
 #include "nanoscape/search/engine.hpp"
 #include "nanoscape/search/problem.hpp"
+#include "nanoscape/search/screening.hpp"
 
 namespace nanoscape {
 
@@ -56,6 +57,9 @@ struct RunConfig {
     std::unique_ptr<Driver> driver;        ///< the search algorithm, with its own settings
     ParameterTable search;                 ///< the [search] table (a sweep builds a driver per composition)
     std::optional<SweepSettings> sweep;    ///< set for a composition sweep (problem is then its middle composition)
+    std::optional<ScreeningSettings> screening;  ///< surrogate pre-screening ([screening]), if configured
+    ParameterTable surrogate;              ///< the [surrogate] table of the screening model
+    std::vector<Species> surrogate_species;  ///< the species the model covers (the run's elements, sorted by Z)
     std::string output_directory;          ///< run directory
     std::vector<std::string> warnings;     ///< things worth telling the user before the run
     /// The command-line overrides that shaped this run (" --seed 3 --max-steps 6000"), for the

@@ -56,6 +56,7 @@ private:
     int threads_;
     std::shared_ptr<spdlog::logger> logger_;
     std::ofstream trace_;
+    std::ofstream screening_;  // screening.csv, when the run screens
     bool console_ = true;
     bool log_created_ = false;  // run.log did not exist before this run opened it
     bool interactive_ = false;

@@ -7,7 +7,10 @@
 /// relaxation, and acceptance with probability min(1, exp(-(E_new - E_old) / kT)). The
 /// displacement radius adapts toward a target acceptance ratio (in the move); a walker that has
 /// not improved its best for `reseed_after` steps restarts from a new starting structure.
-/// Several walkers step in parallel (one candidate each per round), each with its own stream.
+/// Several walkers step in parallel, each with its own stream. With `trials` > 1 a walker makes
+/// that many trial moves from its current minimum per step, relaxed as one batch, and the
+/// lowest usable one is the step's candidate for acceptance (the others are rejected): a
+/// greedier walk, and the batch a screening evaluator picks the most promising trials from.
 
 #include <memory>
 #include <optional>
@@ -25,6 +28,7 @@ struct BasinHoppingSettings {
     int walkers = 1;         ///< independent walkers, stepped in parallel
     double temperature = 0;  ///< Metropolis kT, eV (reduced for LJ); > 0
     long reseed_after = 0;   ///< restart a walker after this many steps without improving its best; 0: never
+    int trials = 1;          ///< trial moves per walker step; the lowest relaxed one is judged
 };
 
 /// The basin-hopping driver.

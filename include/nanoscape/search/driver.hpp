@@ -91,6 +91,9 @@ struct DriverEntry {
     /// [search] keys (TOML) of a small run that evaluates several candidates per round: the
     /// driver conformance tests run every driver with them.
     std::string example;
+    /// Its [search] key that sets how many candidates it proposes per round ("offspring" of
+    /// the GA), which [screening] candidates sets; "" if it has none.
+    std::string batch_key;
 };
 
 /// Registered drivers, in registration order; the first is the default.

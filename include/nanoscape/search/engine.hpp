@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,6 +52,11 @@ struct TraceRow {
     double wall_time = 0.0;          ///< run time when its round ended, seconds
     double best = 0.0;               ///< lowest archived energy after this candidate (NaN if none)
     std::vector<double> extra;       ///< the driver's own columns (Driver::trace_columns())
+    /// Screening (NaN otherwise): the surrogate's mean and sigma (eV) at the structure the
+    /// reference was given, and the reference energy there (Evaluation::start_energy).
+    double predicted_energy = std::numeric_limits<double>::quiet_NaN();
+    double predicted_sigma = std::numeric_limits<double>::quiet_NaN();  ///< see predicted_energy
+    double start_energy = std::numeric_limits<double>::quiet_NaN();     ///< see predicted_energy
 };
 
 class SearchEngine;

@@ -18,6 +18,7 @@
 #include "nanoscape/geometry/cluster.hpp"
 #include "nanoscape/potentials/potential.hpp"
 #include "nanoscape/relax/relaxer.hpp"
+#include "nanoscape/surrogate/sample.hpp"
 
 namespace nanoscape {
 
@@ -44,6 +45,15 @@ struct Candidate {
     /// ... and local energy changes of chemical moves (potentials/local_energy.hpp), which are
     /// not full evaluations and are counted apart.
     long local_updates = 0;
+    /// Labelled reference points of its evaluation to return (Evaluation::snapshots): this
+    /// many, evenly spaced over the relaxation, the first and the last included (all of them
+    /// if it took fewer); 0: none. Screening asks for them to train its surrogate on the
+    /// reference's own relaxation path.
+    int snapshots = 0;
+    /// A relaxation budget of its own, in reference steps (0: the evaluator's max_steps). A
+    /// relaxation that uses all of it ends as `single_point`: the structure it reached,
+    /// evaluated as it is.
+    int max_relax_steps = 0;
 };
 
 /// How an evaluation ended.
@@ -56,6 +66,8 @@ enum class EvaluationStatus {
     fragmented,    ///< relaxed, but the cluster fell into pieces
     failed,        ///< the calculator failed (see Evaluation::message); for evaluators of
                    ///< external calculators (the local evaluator's potentials do not fail)
+    screened,      ///< a screening evaluator judged it not worth a reference calculation
+                   ///< (Evaluation::message says why); no reference energy
 };
 
 /// "converged", "single_point", "max_steps", ... (the words of trace.csv).
@@ -71,7 +83,16 @@ struct Evaluation {
     long evaluations = 0;  ///< reference energy+force calls it used
     int relaxations = 0;   ///< reference relaxations it used (0 or 1)
     long local_updates = 0;  ///< local energy changes charged to it (Candidate::local_updates)
-    std::string message;   ///< what went wrong, for failures
+    std::string message;   ///< what went wrong, for failures; why a candidate was screened out
+    /// Screening only (NaN otherwise): the surrogate's mean energy (eV) and standard deviation
+    /// (eV) at the structure it handed to the reference.
+    double predicted_energy = std::numeric_limits<double>::quiet_NaN();
+    double predicted_sigma = std::numeric_limits<double>::quiet_NaN();  ///< see predicted_energy
+    /// The reference energy of the candidate as proposed (the first point of its relaxation),
+    /// eV; NaN unless snapshots were asked for (Candidate::snapshots).
+    double start_energy = std::numeric_limits<double>::quiet_NaN();
+    /// Labelled reference points of the evaluation (Candidate::snapshots), in order.
+    std::vector<Sample> snapshots;
     /// True if the structure and energy are usable (a converged minimum or a single point).
     [[nodiscard]] bool ok() const {
         return status == EvaluationStatus::converged || status == EvaluationStatus::single_point;
@@ -84,7 +105,8 @@ struct EvaluationCounts {
     long reference_relaxations = 0;  ///< relaxations on the reference potential (converged or not)
     long surrogate_predictions = 0;  ///< surrogate energy predictions (screening evaluators)
     long local_updates = 0;          ///< local energy changes of chemical moves on the reference potential
-    long failed = 0;                 ///< candidates whose evaluation was not usable
+    long failed = 0;                 ///< candidates whose evaluation was not usable (screened ones excluded)
+    long screened = 0;               ///< candidates a screening evaluator did not send to the reference
 };
 
 /// Evaluates batches of candidates.
@@ -107,6 +129,8 @@ public:
     [[nodiscard]] virtual nlohmann::json save_state() const = 0;
     /// Restores save_state(); throws on a malformed state.
     virtual void load_state(const nlohmann::json& state) = 0;
+    /// The evaluator's own figures for summary.json (merged into its top level), or null.
+    [[nodiscard]] virtual nlohmann::json report() const;
 };
 
 /// Relaxes (or single-point evaluates) every candidate with the reference potential, in

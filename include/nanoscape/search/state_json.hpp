@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nanoscape/core/parameters.hpp"
 #include "nanoscape/core/rng.hpp"
 #include "nanoscape/geometry/cluster.hpp"
 
@@ -42,5 +43,11 @@ void check_composition(const Cluster& cluster, const std::vector<Species>& compo
 [[nodiscard]] nlohmann::json real_to_json(double x);
 /// Reads real_to_json().
 [[nodiscard]] double real_from_json(const nlohmann::json& j);
+
+/// A configuration value (a resolved [surrogate] table, ...) as JSON, kinds kept (an integer
+/// stays an integer), so a checkpoint can rebuild what it describes.
+[[nodiscard]] nlohmann::json parameter_value_to_json(const ParameterValue& value);
+/// Reads parameter_value_to_json(); throws InputError on a malformed value.
+[[nodiscard]] ParameterValue parameter_value_from_json(const nlohmann::json& j);
 
 }  // namespace nanoscape

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Reference calls saved by surrogate screening: the same search with and without [screening].
+
+For every system and seed, runs the plain driver and the screened one with the same seed and
+the same stop rule (reach the best known energy, from structures/), reads summary.json and
+prints the reference energy+force evaluations and relaxations to the target, their medians
+and the ratio plain / screened. A run that misses the target within its budget counts at the
+budget (as ">="). With --plot, draws the best energy against reference evaluations of every
+run (trace.csv), plain and screened, one panel per system.
+
+Usage: bench/screening_savings.sh [--systems ag27cu7,pt19au19,lj38] [--seeds 5]
+                                  [--surrogate gpr|ann_committee] [--plot FILE] [--keep DIR]
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Best known energies (structures/ headers): the targets.
+SYSTEMS = {
+    "ag27cu7": {
+        "label": "Ag27Cu7 Gupta (Ferrando), GA",
+        "target": -90.165961, "tolerance": 1e-5,
+        "run": """[system]
+elements = ["Ag", "Cu"]
+composition = { Ag = 27, Cu = 7 }
+[potential]
+type = "gupta"
+parameters = "ROOT/inputs/potentials/gupta_agcu_ferrando.toml"
+[relax]
+fmax = 1e-3
+[search]
+driver = "genetic_algorithm"
+""",
+    },
+    "pt19au19": {
+        "label": "Pt19Au19 EMT, GA from truncated-octahedron homotops",
+        "target": 15.465815, "tolerance": 1e-5,
+        "run": """[system]
+elements = ["Pt", "Au"]
+composition = { Pt = 19, Au = 19 }
+start = "truncated_octahedron"
+ordering = "random"
+[potential]
+type = "emt"
+[relax]
+fmax = 1e-3
+[search]
+driver = "genetic_algorithm"
+""",
+    },
+    "lj38": {
+        "label": "LJ38, GA",
+        "target": -173.928427, "tolerance": 2e-6,
+        "run": """[system]
+elements = ["Ar"]
+size = 38
+[potential]
+type = "lj"
+[relax]
+fmax = 1e-4
+[search]
+driver = "genetic_algorithm"
+""",
+    },
+}
+
+
+def run(binary, text, directory, seed, budget, threads):
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "run.toml")
+    with open(path, "w") as f:
+        f.write(text)
+    start = time.time()
+    subprocess.run([binary, "-q", "run", path, "-o", os.path.join(directory, "out"), "--overwrite", "--seed", str(seed),
+                    "--max-steps", str(budget), "-j", str(threads)], check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(directory, "out", "summary.json")) as f:
+        s = json.load(f)
+    s["_seconds"] = time.time() - start
+    return s
+
+
+def figure(s):
+    """(evaluations, relaxations, reached) to the target, or at the end of the budget."""
+    if s.get("target_reached"):
+        return s["evaluations_to_target"], s["relaxations_to_target"], True
+    return s["reference_evaluations"], s["reference_relaxations"], False
+
+
+def trace_curve(directory):
+    xs, ys = [], []
+    with open(os.path.join(directory, "out", "trace.csv")) as f:
+        for row in csv.DictReader(f):
+            b = float(row["best"])
+            if math.isfinite(b):
+                xs.append(int(row["reference_evaluations"]))
+                ys.append(b)
+    return xs, ys
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--systems", default="ag27cu7,pt19au19,lj38")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--surrogate", default="gpr", choices=["gpr", "ann_committee"])
+    p.add_argument("--candidates", type=int, default=24, help="candidates per screened round")
+    p.add_argument("--verify", type=int, default=2, help="candidates verified per screened round")
+    p.add_argument("--kappa", type=float, default=None, help="[screening] kappa (default: nanoscape's)")
+    p.add_argument("--budget", type=int, default=20000, help="max_steps of every run")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--binary", default=os.path.join(ROOT, "build", "nanoscape"))
+    p.add_argument("--plot", help="write best energy vs reference evaluations to this image")
+    p.add_argument("--keep", help="keep the runs in this directory")
+    a = p.parse_args()
+    work = a.keep or tempfile.mkdtemp(prefix="nanoscape_screening_")
+    screening = f"[surrogate]\ntype = \"{a.surrogate}\"\n[screening]\ncandidates = {a.candidates}\nverify = {a.verify}\n"
+    if a.kappa is not None:
+        screening += f"kappa = {a.kappa}\n"
+    curves = {}
+    print(f"surrogate {a.surrogate}, {a.candidates} candidates and {a.verify} verified per screened round, "
+          f"budget {a.budget} steps, {a.seeds} seeds; runs in {work}")
+    for name in a.systems.split(","):
+        system = SYSTEMS[name]
+        base = system["run"].replace("ROOT", ROOT)
+        base = base.replace('[search]\n', f'[search]\ntarget_energy = {system["target"]}\ntarget_tolerance = {system["tolerance"]}\n')
+        rows = {"plain": [], "screened": []}
+        for seed in range(1, a.seeds + 1):
+            for mode, text in (("plain", base), ("screened", base + screening)):
+                d = os.path.join(work, name, f"{mode}_{seed}")
+                s = run(a.binary, text, d, seed, a.budget, a.threads)
+                e, r, hit = figure(s)
+                rows[mode].append((e, r, hit))
+                curves.setdefault(name, []).append((mode, seed, trace_curve(d)))
+                extra = f" mae {s['screening_error_mae']:.3f} eV" if s.get("screening_error_mae") is not None else ""
+                print(f"{name} seed {seed} {mode:8s} {'hit ' if hit else 'miss'} evaluations {'' if hit else '>='}{e} "
+                      f"relaxations {r} best {s['best_energy']:.6f} ({s['_seconds']:.0f} s){extra}", flush=True)
+        med = {m: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v), sum(x[2] for x in v))
+               for m, v in rows.items()}
+        print(f"{name}: {system['label']}; plain {med['plain'][2]}/{a.seeds} hits, median {med['plain'][0]:.0f} "
+              f"evaluations ({med['plain'][1]:.0f} relaxations); screened {med['screened'][2]}/{a.seeds} hits, median "
+              f"{med['screened'][0]:.0f} evaluations ({med['screened'][1]:.0f} relaxations); "
+              f"ratio {med['plain'][0] / med['screened'][0]:.2f}x evaluations, "
+              f"{med['plain'][1] / max(med['screened'][1], 1):.2f}x relaxations", flush=True)
+    if a.plot:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(1, len(curves), figsize=(5 * len(curves), 4), squeeze=False)
+        for ax, (name, runs) in zip(axes[0], curves.items()):
+            for mode, seed, (xs, ys) in runs:
+                ax.step(xs, ys, where="post", color="tab:blue" if mode == "plain" else "tab:red", alpha=0.7,
+                        label=mode if seed == 1 else None)
+            ax.axhline(SYSTEMS[name]["target"], color="k", lw=0.8, ls="--", label="best known")
+            ax.set_xscale("log")
+            ax.set_xlabel("reference evaluations")
+            ax.set_ylabel("best energy")
+            ax.set_title(SYSTEMS[name]["label"], fontsize=9)
+            ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(a.plot, dpi=120)
+        print(f"plot: {a.plot}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+#include "nanoscape/surrogate/lcb_potential.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "nanoscape/core/error.hpp"
+
+namespace nanoscape {
+
+LcbPotential::LcbPotential(const Surrogate& surrogate, double kappa, const Potential& reference,
+                           double repulsion_fraction, double trust_sigma)
+    : surrogate_(surrogate), kappa_(kappa), reference_(reference), repulsion_fraction_(repulsion_fraction),
+      trust_sigma_(trust_sigma) {
+    if (!(kappa >= 0) || !std::isfinite(kappa)) throw Error(fmt::format("LCB kappa must be >= 0, got {}", kappa));
+}
+
+std::string LcbPotential::description() const {
+    return fmt::format("mu - {} sigma of {} (modelling {})", kappa_, surrogate_.description(), reference_.description());
+}
+
+double LcbPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::VectorXd* atom_energies) const {
+    Eigen::Matrix3Xd sigma_gradient;
+    const bool with_sigma_gradient = forces != nullptr && kappa_ > 0;
+    const Prediction p = surrogate_.predict(cluster, forces, with_sigma_gradient ? &sigma_gradient : nullptr);
+    if (std::isfinite(trust_sigma_)) {
+        if (start_sigma_ < 0) start_sigma_ = p.sigma();
+        if (p.sigma() > std::max(trust_sigma_, start_sigma_)) return std::numeric_limits<double>::quiet_NaN();
+    }
+    const double energy = p.energy - kappa_ * p.sigma();
+    // -d(mu - kappa sigma)/dx = F_mu + kappa dsigma/dx.
+    if (with_sigma_gradient) *forces += kappa_ * sigma_gradient;
+    double repulsion = 0.0;
+    if (repulsion_fraction_ > 0) {
+        const auto n = static_cast<Eigen::Index>(cluster.size());
+        for (Eigen::Index i = 0; i < n; ++i)
+            for (Eigen::Index j = i + 1; j < n; ++j) {
+                const double rc = repulsion_fraction_ * reference_.pair_distance(cluster.species[static_cast<std::size_t>(i)],
+                                                                                 cluster.species[static_cast<std::size_t>(j)]);
+                const Eigen::Vector3d d = cluster.positions.col(i) - cluster.positions.col(j);
+                const double r2 = d.squaredNorm();
+                if (r2 >= rc * rc) continue;
+                const double r = std::sqrt(r2);
+                const double s6 = std::pow(rc / r, 6);
+                repulsion += repulsion_energy * (s6 * s6 - 2 * s6 + 1);
+                if (forces) {
+                    // dE/dr = -12 eps (s12 - s6) / r; the force on i is -dE/dr d/r.
+                    const Eigen::Vector3d f = (12 * repulsion_energy * (s6 * s6 - s6) / r2) * d;
+                    forces->col(i) += f;
+                    forces->col(j) -= f;
+                }
+            }
+    }
+    const double total = energy + repulsion;
+    if (atom_energies)
+        *atom_energies = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(cluster.size()),
+                                                   total / static_cast<double>(cluster.size()));
+    return total;
+}
+
+}  // namespace nanoscape

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Screened runs end to end: screening.csv and the summary's screening figures, honest counts
+# (summary.json = the trace's last cumulative count; every reference relaxation is in the
+# trace), a run stopped and resumed ending exactly as the run in one go (surrogate and training
+# set restored from the checkpoint) on another thread count, and basin hopping with trials under an ANN
+# committee. (Bad [screening] input is in tests/bad_inputs/screening_*.case.)
+# Usage: test_screening.sh NANOSCAPE_BINARY SOURCE_DIR
+set -uo pipefail
+bin=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+cat > "$work/ga.toml" <<TOML
+[system]
+elements = ["Ag", "Cu"]
+composition = { Ag = 10, Cu = 3 }
+seed = 4
+[potential]
+type = "gupta"
+parameters = "$src/inputs/potentials/gupta_agcu_ferrando.toml"
+[relax]
+fmax = 1e-3
+[search]
+driver = "genetic_algorithm"
+population = 8
+max_steps = 96
+[surrogate]
+type = "gpr"
+[screening]
+candidates = 12
+verify = 2
+initial_design = 8
+[output]
+checkpoint_interval = 1000
+TOML
+
+"$bin" -q run "$work/ga.toml" -o "$work/once" -j 2 >/dev/null || fail "screened GA run"
+python3 - "$work/once" <<'PY' && ok || fail "screened GA: files and counts"
+import csv, json, sys
+d = sys.argv[1]
+s = json.load(open(f"{d}/summary.json"))
+rows = list(csv.DictReader(open(f"{d}/trace.csv")))
+scr = list(csv.DictReader(open(f"{d}/screening.csv")))
+assert s["reference_evaluations"] == int(rows[-1]["reference_evaluations"]), "summary vs trace"
+screened = [r for r in rows if r["status"] == "screened"]
+assert screened and all(r["energy"] == "nan" for r in screened), "screened rows carry no energy"
+assert s["screened_candidates"] == len(screened)
+# 8 initial members, then rounds of 12 children of which 2 are verified once the model is ready.
+verified = [r for r in rows if int(r["step"]) > 0 and r["status"] != "screened"]
+assert len(scr) > 0 and len(scr) <= len(verified)
+assert s["reference_relaxations"] == len([r for r in rows if r["status"] != "screened"]), "one relaxation per row"
+assert s["training_set_size"] > 0 and s["retrain_count"] > 0 and s["surrogate_predictions"] > 0
+mae = sum(abs(float(r["predicted_energy"]) - float(r["reference_energy"])) for r in scr) / len(scr)
+assert abs(mae - s["screening_error_mae"]) < 1e-6 * max(1, mae), (mae, s["screening_error_mae"])
+PY
+
+# Stopped after 48 steps and resumed on one thread: the same trace, screening.csv and summary.
+"$bin" -q run "$work/ga.toml" -o "$work/split" -j 2 --max-steps 48 >/dev/null || fail "first half"
+"$bin" -q run "$work/ga.toml" -o "$work/split" -j 1 --max-steps 96 --resume >/dev/null || fail "resume"
+strip() { cut -d, -f1-8 "$1"; }  # trace.csv without the wall time
+cmp -s <(strip "$work/once/trace.csv") <(strip "$work/split/trace.csv") && ok || fail "resumed trace differs"
+cmp -s "$work/once/screening.csv" "$work/split/screening.csv" && ok || fail "resumed screening.csv differs"
+for key in best_energy reference_evaluations training_set_size screening_error_mae; do
+  a=$(grep "\"$key\"" "$work/once/summary.json") b=$(grep "\"$key\"" "$work/split/summary.json")
+  [[ -n "$a" && "$a" == "$b" ]] && ok || fail "resumed $key: $a vs $b"
+done
+
+# A different [screening] is refused on resume, naming the setting.
+sed 's/^verify = 2/verify = 3/' "$work/ga.toml" > "$work/ga3.toml"
+expect 2 "screening.*verify" -- "$bin" -q run "$work/ga3.toml" -o "$work/split" --resume --max-steps 200
+
+# Basin hopping with trials: one candidate per walker step is judged, the rest rejected.
+cat > "$work/bh.toml" <<TOML
+[system]
+elements = ["Ag", "Cu"]
+composition = { Ag = 10, Cu = 3 }
+seed = 2
+[potential]
+type = "gupta"
+parameters = "$src/inputs/potentials/gupta_agcu_ferrando.toml"
+[search]
+driver = "basin_hopping"
+max_steps = 60
+[surrogate]
+type = "ann_committee"
+[screening]
+candidates = 6
+initial_design = 6
+TOML
+"$bin" -q run "$work/bh.toml" -o "$work/bh" >/dev/null || fail "screened basin hopping with ann_committee"
+python3 - "$work/bh" <<'PY' && ok || fail "basin hopping trials"
+import csv, json, sys
+d = sys.argv[1]
+rows = [r for r in csv.DictReader(open(f"{d}/trace.csv")) if int(r["step"]) > 0]
+s = json.load(open(f"{d}/summary.json"))
+assert len(rows) == 60 and s["steps"] == 60
+assert s["screened_candidates"] > 0 and "ann_committee" in s["surrogate"]
+PY
+finish "cli screening"
