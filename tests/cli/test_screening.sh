@@ -2,8 +2,8 @@
 # Screened runs end to end: screening.csv and the summary's screening figures, honest counts
 # (summary.json = the trace's last cumulative count; every reference relaxation is in the
 # trace), a run stopped and resumed ending exactly as the run in one go (surrogate and training
-# set restored from the checkpoint) on another thread count, and basin hopping with trials under an ANN
-# committee. (Bad [screening] input is in tests/bad_inputs/screening_*.case.)
+# set restored from the checkpoint) on another thread count, basin hopping with trials under an
+# ANN committee, and a screened composition sweep. (Bad [screening] input is in tests/bad_inputs/screening_*.case.)
 # Usage: test_screening.sh NANOSCAPE_BINARY SOURCE_DIR
 set -uo pipefail
 bin=$1
@@ -97,5 +97,37 @@ rows = [r for r in csv.DictReader(open(f"{d}/trace.csv")) if int(r["step"]) > 0]
 s = json.load(open(f"{d}/summary.json"))
 assert len(rows) == 60 and s["steps"] == 60
 assert s["screened_candidates"] > 0 and "ann_committee" in s["surrogate"]
+PY
+# A screened sweep: every composition screens with its own model and writes screening.csv.
+cat > "$work/sweep.toml" <<TOML
+[system]
+elements = ["Ag", "Cu"]
+size = 13
+seed = 3
+[potential]
+type = "gupta"
+parameters = "$src/inputs/potentials/gupta_agcu_ferrando.toml"
+[search]
+driver = "genetic_algorithm"
+population = 8
+max_steps = 48
+[sweep]
+compositions = [0, 6, 13]
+polish_passes = 1
+[surrogate]
+type = "gpr"
+[screening]
+candidates = 12
+initial_design = 8
+TOML
+"$bin" -q run "$work/sweep.toml" -o "$work/sweep" >/dev/null || fail "screened sweep"
+python3 - "$work/sweep" <<'PY' && ok || fail "screened sweep: per-composition screening"
+import json, os, sys
+d = sys.argv[1]
+for formula in ("Cu13", "Ag6Cu7", "Ag13"):
+    c = os.path.join(d, "compositions", formula)
+    s = json.load(open(os.path.join(c, "summary.json")))
+    assert os.path.exists(os.path.join(c, "screening.csv")), formula
+    assert s["screened_candidates"] > 0 and s["training_set_size"] > 0, (formula, s)
 PY
 finish "cli screening"
