@@ -227,14 +227,22 @@ void SymmetryFunctions::compute(const Cluster& cluster, Eigen::MatrixXd& feature
 
 std::unique_ptr<Descriptor> make_symmetry_functions(const ParameterTable& table, const std::vector<Species>& species) {
     table.allow_only({"type", "cutoff", "cutoff_function", "radial_eta", "radial_shift", "angular", "angular_eta",
-                      "zeta", "lambda"});
+                      "zeta", "lambda", "distance_scale"});
     SymmetryFunctionSettings s;
-    s.cutoff = read_positive(table, "cutoff", 6.0);
+    // The defaults below are for metal bonds of about 2.75 A; distance_scale stretches them to
+    // another length unit (0.41 for Lennard-Jones in reduced units): lengths times the scale,
+    // etas (1/length^2) divided by its square. Values given explicitly are taken as they are.
+    const double scale = read_positive(table, "distance_scale", 1.0);
+    const auto per_area = [scale](std::vector<double> v) {
+        for (double& x : v) x /= scale * scale;
+        return v;
+    };
+    s.cutoff = read_positive(table, "cutoff", 6.0 * scale);
     s.polynomial_cutoff = read_choice(table, "cutoff_function", "cosine", {"cosine", "polynomial"}) == "polynomial";
     // Widths from 1/(0.003 A^-2) = (18 A)^2 (an almost flat neighbour count) to 1/(0.8 A^-2) =
     // (1.1 A)^2, which still sees the nearest neighbours (exp(-0.8 * 2.75^2) = 2e-3): every
     // function varies over the 2.5-6 A range of metallic first and second shells.
-    s.radial_eta = read_real_list(table, "radial_eta", {0.003, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8});
+    s.radial_eta = read_real_list(table, "radial_eta", per_area({0.003, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8}));
     const auto shift = read_real_list(table, "radial_shift", {0.0});
     if (shift.size() == 1)
         s.radial_shift.assign(s.radial_eta.size(), shift[0]);
@@ -246,7 +254,7 @@ std::unique_ptr<Descriptor> make_symmetry_functions(const ParameterTable& table,
     s.g5 = read_choice(table, "angular", "g4", {"g4", "g5"}) == "g5";
     // exp(-eta (r_ij^2 + r_ik^2 + r_jk^2)) for a nearest-neighbour triangle (sum ~ 23 A^2):
     // 0.94, 0.63, 0.25 -- from all triplets in the cutoff to the first shell only.
-    s.angular_eta = read_real_list(table, "angular_eta", {0.003, 0.02, 0.06});
+    s.angular_eta = read_real_list(table, "angular_eta", per_area({0.003, 0.02, 0.06}));
     s.zeta = read_real_list(table, "zeta", {1.0, 2.0, 4.0, 16.0});
     s.lambda = read_real_list(table, "lambda", {-1.0, 1.0});
     const auto check = [&](std::string_view key, const std::vector<double>& v, auto ok, const char* what) {

@@ -301,17 +301,26 @@ void read_screening(const ParameterTable& root, RunConfig& config, ParameterTabl
     ScreeningSettings settings = read_screening_settings(screening);
     settings.seed = config.problem.seed;
     config.surrogate = root.get_table("surrogate");
+    config.surrogate_species =
+        unique_species(config.sweep ? config.sweep->elements : config.problem.species);
     // A screening model is queried at every step of hundreds of relaxations: gpr's defaults
     // here are the fast ones (docs/screening.md); a key the user gives wins.
-    if (config.surrogate.get_string("type", "") == "gpr") {
+    // The default descriptor (symmetry functions, for metal bonds of about 2.75 A) is scaled
+    // to the system's bond length when that is far from it (Lennard-Jones in reduced units).
+    const double bond = largest_pair_distance(config.surrogate_species, *config.potential);
+    const double scale = bond / 2.75;
+    const bool rescale = scale < 0.8 || scale > 1.25;
+    const std::string model_type = config.surrogate.get_string("type", "");
+    if (!config.surrogate.has("descriptor") && (model_type == "gpr" || rescale)) {
+        ParameterValue descriptor;
+        descriptor.kind = ParameterValue::Kind::table;
+        descriptor.table.emplace_back("type", ParameterValue::of("symmetry_functions"));
+        if (rescale) descriptor.table.emplace_back("distance_scale", ParameterValue::of(scale));
+        config.surrogate.set("descriptor", descriptor);
+    }
+    if (model_type == "gpr") {
         if (!config.surrogate.has("kernel"))
             config.surrogate.set("kernel", ParameterValue::of("squared_exponential"));
-        if (!config.surrogate.has("descriptor")) {
-            ParameterValue descriptor;
-            descriptor.kind = ParameterValue::Kind::table;
-            descriptor.table.emplace_back("type", ParameterValue::of("symmetry_functions"));
-            config.surrogate.set("descriptor", descriptor);
-        }
         if (!config.surrogate.has("sparse_points")) config.surrogate.set("sparse_points", ParameterValue::of(300));
     }
     for (const char* key : {"training_size", "selection"})
@@ -319,8 +328,6 @@ void read_screening(const ParameterTable& root, RunConfig& config, ParameterTabl
             config.warnings.push_back(fmt::format("[surrogate] {} is for `nanoscape fit`; a screened run caps its "
                                                   "training set with [screening] max_training and selection",
                                                   key));
-    config.surrogate_species =
-        unique_species(config.sweep ? config.sweep->elements : config.problem.species);
     const auto model = create_surrogate(config.surrogate, config.surrogate_species);
     const std::vector<Species> described = model->descriptor().species();
     for (const Species z : config.surrogate_species)

@@ -191,6 +191,23 @@ TEST(SymmetryFunctions, DefaultFeatureCounts) {
     EXPECT_EQ(one->size(), 8u + 24u);
 }
 
+// G2 and G4 depend on eta r^2 and r / r_c only, so defaults stretched by distance_scale on a
+// cluster stretched alike give the same features: the scale is a change of length unit.
+TEST(SymmetryFunctions, DistanceScale_IsAChangeOfLengthUnit) {
+    const auto plain = make_symmetry_functions(ParameterTable("descriptor"), {pt, au});
+    const auto scaled = make_symmetry_functions(table_with({{"distance_scale", ParameterValue::of(0.4)}}), {pt, au});
+    Cluster c = three_atoms();
+    c.species[1] = au;
+    Cluster small = c;
+    small.positions *= 0.4;
+    Eigen::MatrixXd g, h;
+    plain->compute(c, g, nullptr);
+    scaled->compute(small, h, nullptr);
+    ASSERT_EQ(g.rows(), h.rows());
+    EXPECT_LT((g - h).cwiseAbs().maxCoeff(), 1e-12 * std::max(1.0, g.cwiseAbs().maxCoeff()));
+    EXPECT_GT(g.cwiseAbs().maxCoeff(), 0.01);  // not trivially zero
+}
+
 TEST(SymmetryFunctions, MisspeltKey_NamesTheClosestKey) {
     try {
         (void)make_symmetry_functions(table_with({{"radial_etta", ParameterValue::of(std::vector<double>{1.0})}}), {pt});
