@@ -273,8 +273,7 @@ std::vector<Evaluation> ScreeningEvaluator::screen(std::span<const Candidate> ba
 
     // One reference batch: the candidates that are not screened and the chosen ones, in
     // candidate order.
-    std::vector<int> role(batch.size(), -1);  // -1 screened out, -2 direct, k >= 0 trial k verified
-    for (std::size_t i = 0; i < batch.size(); ++i) role[i] = -2;
+    std::vector<int> role(batch.size(), -2);  // -2 not screened, -1 screened out, k >= 0 trial k verified
     for (const std::size_t i : screened) role[i] = -1;
     for (const std::size_t k : chosen) role[screened[k]] = static_cast<int>(k);
     std::vector<Candidate> to_reference;
