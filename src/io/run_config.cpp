@@ -303,8 +303,6 @@ void read_screening(const ParameterTable& root, RunConfig& config, ParameterTabl
     config.surrogate = root.get_table("surrogate");
     config.surrogate_species =
         unique_species(config.sweep ? config.sweep->elements : config.problem.species);
-    // A screening model is queried at every step of hundreds of relaxations: gpr's defaults
-    // here are the fast ones (docs/screening.md); a key the user gives wins.
     // The default descriptor (symmetry functions, for metal bonds of about 2.75 A) is scaled
     // to the system's bond length when that is far from it (Lennard-Jones in reduced units).
     const double bond = largest_pair_distance(config.surrogate_species, *config.potential);
@@ -318,6 +316,8 @@ void read_screening(const ParameterTable& root, RunConfig& config, ParameterTabl
         if (rescale) descriptor.table.emplace_back("distance_scale", ParameterValue::of(scale));
         config.surrogate.set("descriptor", descriptor);
     }
+    // A screening model is queried at every step of hundreds of relaxations: gpr's defaults
+    // here are the fast ones (docs/screening.md); a key the user gives wins.
     if (model_type == "gpr") {
         if (!config.surrogate.has("kernel"))
             config.surrogate.set("kernel", ParameterValue::of("squared_exponential"));
@@ -335,19 +335,20 @@ void read_screening(const ParameterTable& root, RunConfig& config, ParameterTabl
             throw config.surrogate.error(config.surrogate.has("descriptor") ? "descriptor" : "type",
                                          fmt::format("the descriptor does not describe {}, an element of the system",
                                                      symbol(z)));
-    if (settings.candidates > 0) {
-        const std::string driver = search.get_string("driver", driver_registry().entries().front().key);
-        const DriverEntry* entry = driver_registry().find(driver);
-        if (entry && entry->batch_key.empty())
+    // An unknown driver is reported by create_driver, after this.
+    const std::string driver = search.get_string("driver", driver_registry().entries().front().key);
+    if (const DriverEntry* entry = driver_registry().find(driver); entry && settings.candidates > 0) {
+        const std::string& key = entry->batch_key;
+        if (key.empty())
             throw screening.error("candidates", fmt::format("driver {} has no batch size to set; leave candidates out",
                                                             driver));
-        if (entry && !search.has(entry->batch_key))
-            search.set(entry->batch_key, ParameterValue::of(static_cast<std::int64_t>(settings.candidates)));
-        else if (entry && search.get_integer(entry->batch_key, 0) != settings.candidates)
+        if (!search.has(key)) {
+            search.set(key, ParameterValue::of(static_cast<std::int64_t>(settings.candidates)));
+        } else if (const auto given = search.get_integer(key, 0); given != settings.candidates) {
             config.warnings.push_back(fmt::format("[search] {} = {} proposes the candidates of a round; [screening] "
                                                   "candidates = {} is not used",
-                                                  entry->batch_key, search.get_integer(entry->batch_key, 0),
-                                                  settings.candidates));
+                                                  key, given, settings.candidates));
+        }
     }
     config.screening = settings;
 }

@@ -31,17 +31,27 @@ double largest_pair_distance(const std::vector<Species>& species, const Potentia
     return d;
 }
 
-void check_no_overlap(const Cluster& cluster, const Potential& potential, const std::string& what, double fraction) {
-    potential.check_species(cluster);
+std::optional<Overlap> find_overlap(const Cluster& cluster, const Potential& potential, double fraction) {
+    std::optional<Overlap> found;
     const double longest = fraction * largest_pair_distance(cluster.species, potential);
     CellGrid(cluster.positions, longest).for_each_pair([&](int i, int j, const Eigen::Vector3d&, double r) {
-        const Species a = cluster.species[i], b = cluster.species[j];
-        const double limit = fraction * potential.pair_distance(a, b);
-        if (r < limit)
-            throw InputError(fmt::format("{}: atoms {} ({}) and {} ({}) overlap: {:.4f} A apart, less than {:.4f} A "
-                                         "({} x the {}-{} pair distance)",
-                                         what, i + 1, symbol(a), j + 1, symbol(b), r, limit, fraction, symbol(a), symbol(b)));
+        if (found) return;
+        const double limit = fraction * potential.pair_distance(cluster.species[i], cluster.species[j]);
+        if (r < limit) found = Overlap{i, j, r, limit};
     });
+    return found;
+}
+
+void check_no_overlap(const Cluster& cluster, const Potential& potential, const std::string& what, double fraction) {
+    potential.check_species(cluster);
+    const auto o = find_overlap(cluster, potential, fraction);
+    if (!o) return;
+    const Species a = cluster.species[static_cast<std::size_t>(o->first)];
+    const Species b = cluster.species[static_cast<std::size_t>(o->second)];
+    throw InputError(fmt::format("{}: atoms {} ({}) and {} ({}) overlap: {:.4f} A apart, less than {:.4f} A "
+                                 "({} x the {}-{} pair distance)",
+                                 what, o->first + 1, symbol(a), o->second + 1, symbol(b), o->distance, o->limit, fraction,
+                                 symbol(a), symbol(b)));
 }
 
 }  // namespace nanoscape

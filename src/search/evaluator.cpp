@@ -15,8 +15,9 @@ namespace nanoscape {
 namespace {
 
 // The reference potential seen through a recorder: every finite energy+force point becomes
-// a labelled Sample; finish() keeps `count` of them, evenly spaced. One per candidate, so
-// nothing is shared between threads.
+// a labelled Sample (forces are computed even when the caller asks for none: a sample has
+// them); take() returns `count` of them, evenly spaced. One per candidate, so nothing is
+// shared between threads.
 class RecordingPotential final : public Potential {
 public:
     explicit RecordingPotential(const Potential& inner) : inner_(inner) {}
@@ -123,9 +124,7 @@ std::vector<Evaluation> LocalEvaluator::evaluate(std::span<const Candidate> batc
         };
         const Potential& potential = recorder ? static_cast<const Potential&>(*recorder) : potential_;
         if (candidate.action == CandidateAction::single_point) {
-            // With snapshots the forces are computed too: a labelled sample has them.
-            Eigen::Matrix3Xd forces;
-            const double e = potential.compute(out.cluster, recorder ? &forces : nullptr, nullptr);
+            const double e = potential.energy(out.cluster);
             out.evaluations = 1;
             out.status = std::isfinite(e) ? EvaluationStatus::single_point : EvaluationStatus::non_finite;
             if (out.ok()) out.energy = e;

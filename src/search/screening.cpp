@@ -23,25 +23,9 @@ namespace {
 // into a collapse, not a structure worth a reference call.
 constexpr double overlap_fraction = 0.6;
 
-bool has_overlap(const Cluster& cluster, const Potential& potential) {
-    const auto n = static_cast<Eigen::Index>(cluster.size());
-    for (Eigen::Index i = 0; i < n; ++i)
-        for (Eigen::Index j = i + 1; j < n; ++j) {
-            const double limit = overlap_fraction * potential.pair_distance(cluster.species[static_cast<std::size_t>(i)],
-                                                                            cluster.species[static_cast<std::size_t>(j)]);
-            if ((cluster.positions.col(i) - cluster.positions.col(j)).squaredNorm() < limit * limit) return true;
-        }
-    return false;
-}
-
 nlohmann::json sample_to_json(const Sample& s) {
     nlohmann::json j = {{"cluster", cluster_to_json(s.cluster)}, {"energy", real_to_json(s.energy)}};
-    if (s.forces) {
-        nlohmann::json f = nlohmann::json::array();
-        for (Eigen::Index i = 0; i < s.forces->cols(); ++i)
-            f.push_back({(*s.forces)(0, i), (*s.forces)(1, i), (*s.forces)(2, i)});
-        j["forces"] = std::move(f);
-    }
+    if (s.forces) j["forces"] = vectors_to_json(*s.forces);
     return j;
 }
 
@@ -50,12 +34,9 @@ Sample sample_from_json(const nlohmann::json& j) {
     s.cluster = cluster_from_json(j.at("cluster"));
     s.energy = real_from_json(j.at("energy"));
     if (j.contains("forces")) {
-        const auto& f = j.at("forces");
-        if (f.size() != s.cluster.size()) throw InputError("a training sample has forces for another number of atoms");
-        Eigen::Matrix3Xd forces(3, static_cast<Eigen::Index>(f.size()));
-        for (std::size_t i = 0; i < f.size(); ++i)
-            for (int k = 0; k < 3; ++k) forces(k, static_cast<Eigen::Index>(i)) = f[i].at(static_cast<std::size_t>(k)).get<double>();
-        s.forces = std::move(forces);
+        s.forces = vectors_from_json(j.at("forces"), "a force");
+        if (static_cast<std::size_t>(s.forces->cols()) != s.cluster.size())
+            throw InputError("a training sample has forces for another number of atoms");
     }
     return s;
 }
@@ -224,7 +205,7 @@ std::vector<Evaluation> ScreeningEvaluator::screen(std::span<const Candidate> ba
         if (!std::isfinite(t.lcb)) {
             t.dropped = "non-finite prediction";
             t.reason = "surrogate_failed";
-        } else if (has_overlap(t.cluster, potential_)) {
+        } else if (find_overlap(t.cluster, potential_, overlap_fraction)) {
             t.dropped = "overlapping atoms on the surrogate";
             t.reason = "overlapping";
         } else if (t.sigma > settings_.sigma_limit(t.cluster.size())) {

@@ -11,31 +11,36 @@
 
 namespace nanoscape {
 
+nlohmann::json vectors_to_json(const Eigen::Matrix3Xd& vectors) {
+    nlohmann::json out = nlohmann::json::array();
+    for (Eigen::Index i = 0; i < vectors.cols(); ++i) out.push_back({vectors(0, i), vectors(1, i), vectors(2, i)});
+    return out;
+}
+
+Eigen::Matrix3Xd vectors_from_json(const nlohmann::json& j, const char* what) {
+    Eigen::Matrix3Xd out(3, static_cast<Eigen::Index>(j.size()));
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        const auto& v = j[i];
+        if (v.size() != 3) throw InputError(fmt::format("{} does not have three coordinates", what));
+        for (int k = 0; k < 3; ++k) out(k, static_cast<Eigen::Index>(i)) = v[static_cast<std::size_t>(k)].get<double>();
+    }
+    return out;
+}
+
 nlohmann::json cluster_to_json(const Cluster& cluster) {
     nlohmann::json species = nlohmann::json::array();
-    nlohmann::json positions = nlohmann::json::array();
-    for (std::size_t i = 0; i < cluster.size(); ++i) {
-        species.push_back(symbol(cluster.species[i]));
-        const auto p = cluster.positions.col(static_cast<Eigen::Index>(i));
-        positions.push_back({p.x(), p.y(), p.z()});
-    }
-    return {{"species", std::move(species)}, {"positions", std::move(positions)}};
+    for (const Species z : cluster.species) species.push_back(symbol(z));
+    return {{"species", std::move(species)}, {"positions", vectors_to_json(cluster.positions)}};
 }
 
 Cluster cluster_from_json(const nlohmann::json& j) {
     const auto& species = j.at("species");
     const auto& positions = j.at("positions");
     if (species.size() != positions.size()) throw InputError("a structure has different numbers of species and positions");
-    Eigen::Matrix3Xd xyz(3, static_cast<Eigen::Index>(positions.size()));
     std::vector<Species> z;
     z.reserve(species.size());
-    for (std::size_t i = 0; i < species.size(); ++i) {
-        z.push_back(species_from_symbol(species[i].get<std::string>()));
-        const auto& p = positions[i];
-        if (p.size() != 3) throw InputError("a position does not have three coordinates");
-        for (int k = 0; k < 3; ++k) xyz(k, static_cast<Eigen::Index>(i)) = p[static_cast<std::size_t>(k)].get<double>();
-    }
-    return Cluster(std::move(xyz), std::move(z));
+    for (const auto& s : species) z.push_back(species_from_symbol(s.get<std::string>()));
+    return Cluster(vectors_from_json(positions, "a position"), std::move(z));
 }
 
 void check_composition(const Cluster& cluster, const std::vector<Species>& composition, const std::string& what) {

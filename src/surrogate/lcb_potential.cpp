@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/geometry/neighbour_list.hpp"
 
 namespace nanoscape {
 
@@ -34,24 +35,21 @@ double LcbPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, E
     if (with_sigma_gradient) *forces += kappa_ * sigma_gradient;
     double repulsion = 0.0;
     if (repulsion_fraction_ > 0) {
-        const auto n = static_cast<Eigen::Index>(cluster.size());
-        for (Eigen::Index i = 0; i < n; ++i)
-            for (Eigen::Index j = i + 1; j < n; ++j) {
-                const double rc = repulsion_fraction_ * reference_.pair_distance(cluster.species[static_cast<std::size_t>(i)],
-                                                                                 cluster.species[static_cast<std::size_t>(j)]);
-                const Eigen::Vector3d d = cluster.positions.col(i) - cluster.positions.col(j);
-                const double r2 = d.squaredNorm();
-                if (r2 >= rc * rc) continue;
-                const double r = std::sqrt(r2);
-                const double s6 = std::pow(rc / r, 6);
-                repulsion += repulsion_energy * (s6 * s6 - 2 * s6 + 1);
-                if (forces) {
-                    // dE/dr = -12 eps (s12 - s6) / r; the force on i is -dE/dr d/r.
-                    const Eigen::Vector3d f = (12 * repulsion_energy * (s6 * s6 - s6) / r2) * d;
-                    forces->col(i) += f;
-                    forces->col(j) -= f;
-                }
+        // Only pairs closer than r_c feel the prior: a cell grid finds them in O(N).
+        const double longest = repulsion_fraction_ * largest_pair_distance(cluster.species, reference_);
+        CellGrid(cluster.positions, longest).for_each_pair([&](int i, int j, const Eigen::Vector3d& d, double r) {
+            const double rc = repulsion_fraction_ * reference_.pair_distance(cluster.species[static_cast<std::size_t>(i)],
+                                                                             cluster.species[static_cast<std::size_t>(j)]);
+            if (r >= rc) return;
+            const double s6 = std::pow(rc / r, 6);
+            repulsion += repulsion_energy * (s6 * s6 - 2 * s6 + 1);
+            if (forces) {
+                // dE/dr = -12 eps (s12 - s6) / r; with d = x_j - x_i the force on j is -dE/dr d/r.
+                const Eigen::Vector3d f = (12 * repulsion_energy * (s6 * s6 - s6) / (r * r)) * d;
+                forces->col(j) += f;
+                forces->col(i) -= f;
             }
+        });
     }
     const double total = energy + repulsion;
     if (atom_energies)

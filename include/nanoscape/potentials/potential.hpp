@@ -6,6 +6,7 @@
 /// const and re-entrant: many threads relax different clusters with one Potential.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,19 @@ public:
 /// Largest Potential::pair_distance over all pairs of the distinct species in `species`
 /// (Angstrom): the bond length that scales moves, cutoffs and explosion checks.
 [[nodiscard]] double largest_pair_distance(const std::vector<Species>& species, const Potential& potential);
+
+/// Two atoms closer than a fraction of their pair distance.
+struct Overlap {
+    int first = 0;         ///< 0-based index of one atom
+    int second = 0;        ///< 0-based index of the other (first < second)
+    double distance = 0;   ///< their distance, Angstrom
+    double limit = 0;      ///< fraction x Potential::pair_distance of their species, Angstrom
+};
+
+/// The first pair of atoms of `cluster` (in CellGrid order) closer than `fraction` x
+/// potential.pair_distance(a, b), or nothing. O(N) with a cell grid.
+[[nodiscard]] std::optional<Overlap> find_overlap(const Cluster& cluster, const Potential& potential,
+                                                  double fraction = 0.5);
 
 /// Throws InputError if two atoms of `cluster` are closer than `fraction` x
 /// potential.pair_distance(a, b): overlapping atoms, which no potential describes sensibly.

@@ -19,6 +19,12 @@
 
 namespace nanoscape {
 
+/// A 3 x N matrix (positions, forces) as [[x, y, z], ...], exactly.
+[[nodiscard]] nlohmann::json vectors_to_json(const Eigen::Matrix3Xd& vectors);
+/// Reads vectors_to_json(); InputError "<what> does not have three coordinates" for an entry
+/// that is not three numbers' worth ("a position", "a force").
+[[nodiscard]] Eigen::Matrix3Xd vectors_from_json(const nlohmann::json& j, const char* what);
+
 /// {"species": ["Ag", ...], "positions": [[x, y, z], ...]} (Angstrom).
 [[nodiscard]] nlohmann::json cluster_to_json(const Cluster& cluster);
 /// Reads cluster_to_json(); throws nlohmann::json exceptions or InputError on a malformed value.
