@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "nanoscape/descriptors/descriptor.hpp"
+#include "nanoscape/io/calculators.hpp"
 #include "nanoscape/potentials/registry.hpp"
 #include "nanoscape/relax/relaxer.hpp"
 #include "nanoscape/search/driver.hpp"
@@ -44,7 +45,10 @@ void register_list(CLI::App& app, int& exit_code) {
         if (show("drivers")) print_registry("drivers ([search] driver)", driver_registry(), bare);
         if (show("moves")) print_registry("moves ([search.moves])", move_registry(), bare);
         if (show("crossovers")) print_registry("crossovers ([search] crossover, genetic_algorithm)", crossover_registry(), bare);
-        if (show("potentials")) print_registry("potentials ([potential] type)", potential_registry(), bare);
+        if (show("potentials")) {
+            print_registry("potentials ([potential] type)", potential_registry(), bare);
+            print_registry("external calculators and trained models ([potential] type)", calculator_registry(), bare);
+        }
         if (show("relaxers")) print_registry("relaxers ([relax] type)", relaxer_registry(), bare);
         if (show("descriptors")) print_registry("descriptors ([surrogate] descriptor)", descriptor_registry(), bare);
         if (show("surrogates")) print_registry("surrogates ([surrogate] type)", surrogate_registry(), bare);

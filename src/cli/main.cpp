@@ -29,7 +29,8 @@ void set_up_logging(bool quiet, bool verbose) {
 }
 
 std::string potential_help() {
-    return fmt::format("potential SPEC: a registry key ({}), a potential file (*.toml) or a run file",
+    return fmt::format("potential SPEC: a registry key ({}), a potential file (*.toml), a run file, or a model "
+                       "directory written by `fit`",
                        fmt::join(nanoscape::potential_registry().keys(), ", "));
 }
 

@@ -14,7 +14,9 @@
 
 #include "commands.hpp"
 #include "validators.hpp"
+#include "nanoscape/core/interrupt.hpp"
 #include "nanoscape/core/parallel.hpp"
+#include "nanoscape/io/calculators.hpp"
 #include "nanoscape/io/run_config.hpp"
 #include "nanoscape/io/run_directory.hpp"
 #include "nanoscape/io/sweep.hpp"
@@ -35,15 +37,16 @@ struct RunOptions {
     std::optional<long> max_evaluations;
     std::optional<double> max_wall_time;
     std::optional<double> target_energy;
+    std::optional<std::string> potential;
 };
 
 // SIGINT / SIGTERM: the first asks the engine to stop after the round in progress (checkpoint,
 // outputs, exit code 130); a second one ends the process at once (the last checkpoint stays).
-std::atomic<bool> interrupt_requested{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+std::atomic<bool>& interrupt_requested = interrupt_flag();
 
 extern "C" void on_interrupt(int signal_number) {
     if (interrupt_requested.exchange(true)) {
+        kill_child_groups();  // no external calculator outlives nanoscape
         ::signal(signal_number, SIG_DFL);
         ::raise(signal_number);
         return;
@@ -71,6 +74,7 @@ RunOverrides overrides_of(const RunOptions& o) {
     overrides.max_evaluations = o.max_evaluations;
     overrides.max_wall_time = o.max_wall_time;
     overrides.target_energy = o.target_energy;
+    overrides.potential = o.potential;
     return overrides;
 }
 
@@ -78,6 +82,8 @@ RunOverrides overrides_of(const RunOptions& o) {
 int run_sweep(const RunOptions& o, const RunConfig& config, RunDirectoryMode mode, int threads) {
     SweepRunner sweep(config, mode, threads);
     const auto& log = sweep.logger();
+    // What the library logs during the run (an external calculator's failures) goes to run.log too.
+    spdlog::set_default_logger(log);
     const auto& s = *config.sweep;
     log->info("nanoscape run {}: composition sweep of {}-{} {} atoms over {} compositions, seed {}", o.run_file,
               symbol(s.elements[0]), symbol(s.elements[1]), s.size, s.counts.size(), config.problem.seed);
@@ -115,13 +121,22 @@ int run_sweep(const RunOptions& o, const RunConfig& config, RunDirectoryMode mod
 int run(const RunOptions& o) {
     if (o.resume && o.overwrite) throw InputError("--resume and --overwrite exclude each other");
     RunConfig config = load_run_config(o.run_file, overrides_of(o));
-    const int threads = resolve_threads(o.threads);
+    int threads = resolve_threads(o.threads);
+    // An external calculator's workers each need a thread to wait on them (the threads only
+    // wait, so more threads than cores cost nothing); results never depend on the count.
+    const int workers = calculator_workers(*config.potential);
+    if (workers > threads && o.threads <= 0) threads = workers;
+    if (workers > threads)
+        config.warnings.push_back(fmt::format("--threads {} runs only {} of the calculator's {} workers at once",
+                                              threads, threads, workers));
     omp_set_num_threads(threads);  // the default team of every OpenMP loop (drivers' replicas too)
     const auto mode = o.resume ? RunDirectoryMode::resume
                                : (o.overwrite ? RunDirectoryMode::overwrite : RunDirectoryMode::fresh);
     if (config.sweep) return run_sweep(o, config, mode, threads);
     RunDirectory directory(config, mode, threads);
     const auto& log = directory.logger();
+    // What the library logs during the run (an external calculator's failures) goes to run.log too.
+    spdlog::set_default_logger(log);
     const auto evaluator = make_evaluator(config, threads);
     SearchEngine engine(config.problem, config.engine, *config.driver, *evaluator, log);
     if (o.resume) directory.resume(engine);
@@ -242,6 +257,9 @@ void register_run(CLI::App& app, int& exit_code) {
     run_cmd->add_option("--max-wall-time", options.max_wall_time, "override [search] max_wall_time, s (0: no limit)")
         ->check(non_negative());
     run_cmd->add_option("--target-energy", options.target_energy, "override [search] target_energy, eV");
+    run_cmd->add_option("--potential,-p", options.potential,
+                        "replace [potential]: a SPEC as in eval (a registry key, a potential or run file, a model "
+                        "directory written by fit)");
     run_cmd->callback([&exit_code] { exit_code = run(options); });
 
     static std::string check_file;

@@ -13,6 +13,7 @@
 #include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/xyz.hpp"
 #include "nanoscape/relax/relaxer.hpp"
+#include "nanoscape/surrogate/surrogate_potential.hpp"
 
 namespace nanoscape::cli {
 
@@ -52,8 +53,10 @@ int run_eval(const EvalOptions& o) {
     auto frames = read_frames(o.input);
     check_frames(frames, *potential, o.input);
     spdlog::info("potential: {}", potential->description());
-    fmt::print("{:>6} {:>14} {:>6} {:>20} {:>16} {:>14}\n", "frame", "formula", "atoms", "energy", "energy/atom",
-               "max|F|");
+    // A trained model also says how sure it is: sigma beside the energy, in the table and the file.
+    const auto* model = dynamic_cast<const SurrogatePotential*>(potential.get());
+    fmt::print("{:>6} {:>14} {:>6} {:>20} {:>16} {:>14}{}\n", "frame", "formula", "atoms", "energy", "energy/atom",
+               "max|F|", model ? fmt::format(" {:>14}", "sigma") : std::string());
     for (std::size_t f = 0; f < frames.size(); ++f) {
         Eigen::Matrix3Xd forces;
         Eigen::VectorXd atom_energies;
@@ -61,9 +64,15 @@ int run_eval(const EvalOptions& o) {
         if (!std::isfinite(e) || !forces.allFinite())
             throw Error(fmt::format("{} frame {}: the potential returned a non-finite energy or force", o.input, f + 1));
         store_results(frames[f], e, forces, atom_energies, *potential);
+        std::string sigma_column;
+        if (model) {
+            const double sigma = model->predict(frames[f].cluster).sigma();
+            frames[f].set_info("sigma", fmt::format("{}", sigma));
+            sigma_column = fmt::format(" {:>14.6e}", sigma);
+        }
         const auto n = frames[f].cluster.size();
-        fmt::print("{:>6} {:>14} {:>6} {:>20.10f} {:>16.10f} {:>14.6e}\n", f + 1, frames[f].cluster.formula(), n, e,
-                   e / static_cast<double>(n), max_force(forces));
+        fmt::print("{:>6} {:>14} {:>6} {:>20.10f} {:>16.10f} {:>14.6e}{}\n", f + 1, frames[f].cluster.formula(), n, e,
+                   e / static_cast<double>(n), max_force(forces), sigma_column);
     }
     std::fflush(stdout);  // the table before the log lines that follow on stderr
     if (!o.output.empty()) {
@@ -119,6 +128,14 @@ int run_relax(const RelaxCommandOptions& o) {
         if (r.status == RelaxStatus::max_steps) ++unconverged;
         if (r.status == RelaxStatus::fragmented)
             spdlog::warn("{} frame {}: the relaxed cluster has fallen apart into fragments", o.input, f + 1);
+        // A potential that is wrong at short range (a surrogate outside its training data)
+        // pulls atoms onto each other: say so rather than print its energy as a minimum.
+        if (const auto overlap = find_overlap(clusters[f], *potential))
+            spdlog::warn("{} frame {}: atoms {} and {} are {:.3f} A apart after the relaxation (less than half their "
+                         "bond length): the potential is unphysical there{}",
+                         o.input, f + 1, overlap->first + 1, overlap->second + 1, overlap->distance,
+                         dynamic_cast<const SurrogatePotential*>(potential.get())
+                             ? " (the model is outside its training data)" : "");
     }
     std::fflush(stdout);
     write_xyz(output, frames);

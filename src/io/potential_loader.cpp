@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "nanoscape/io/calculators.hpp"
 #include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/toml_reader.hpp"
 #include "nanoscape/potentials/eam.hpp"
@@ -117,7 +118,12 @@ void resolve_data_files(ParameterTable& table, const std::string& base_dir) {
 
 ParameterTable resolve_parameter_file(const ParameterTable& table, const std::string& base_dir) {
     if (!table.has("type") && !table.has("parameters"))
-        throw table.error("type", fmt::format("is required (one of: {})", fmt::join(potential_registry().keys(), ", ")));
+        throw table.error("type", fmt::format("is required (one of: {})", fmt::join(potential_type_keys(), ", ")));
+    // Calculators outside nanoscape and trained models read their own keys (an ASE
+    // calculator's `parameters` is a table of keyword arguments, not a parameter file).
+    if (table.has("type") && calculator_registry().find(table.require_string("type"))) return table;
+    if (table.has("type") && !potential_registry().find(table.require_string("type")))
+        throw_unknown_potential_type(table.require_string("type"), table.where("type"));
     std::string file;
     if (table.has("parameters")) {
         file = find_parameter_file(table.require_string("parameters"), base_dir, table.where("parameters"));
@@ -154,7 +160,11 @@ ParameterTable resolve_potential_table(const ParameterTable& table, const std::s
 }
 
 std::unique_ptr<Potential> load_potential(const ParameterTable& table, const std::string& base_dir) {
-    return create_potential(resolve_potential_table(table, base_dir));
+    const ParameterTable resolved = resolve_potential_table(table, base_dir);
+    if (resolved.has("type"))
+        if (const CalculatorEntry* entry = calculator_registry().find(resolved.require_string("type")))
+            return entry->create(resolved, base_dir);
+    return create_potential(resolved);
 }
 
 std::unique_ptr<Potential> load_potential_spec(const std::string& spec, const std::string& variant) {
@@ -179,6 +189,12 @@ std::unique_ptr<Potential> load_potential_spec(const std::string& spec, const st
         if (!variant.empty()) table.set("variant", ParameterValue::of(variant));
         return load_potential(table, base_dir);
     }
+    // A model written by `fit`: its directory or its model.toml.
+    if (is_model_path(spec)) {
+        table.set("type", ParameterValue::of("surrogate"));
+        table.set("model", ParameterValue::of(spec));
+        return load_potential(table, base_dir);
+    }
     const bool is_file = spec.find('/') != std::string::npos || spec.ends_with(".toml") || exists_quietly(spec);
     if (is_file) {
         // A bare file name is also looked up where parameter files live (installed data, the
@@ -192,13 +208,15 @@ std::unique_ptr<Potential> load_potential_spec(const std::string& spec, const st
                     break;
                 }
         if (!exists_quietly(path))
-            throw InputError(fmt::format("--potential: no file '{}' (a SPEC is a registry key such as {}, or a file)",
+            throw InputError(fmt::format("--potential: no file '{}' (a SPEC is a registry key such as {}, a potential "
+                                         "or run file, or a model directory written by `fit`)",
                                          spec, fmt::join(potential_registry().keys(), ", ")));
         ParameterTable file = read_toml_file(path);
         table = file.has("potential") ? file.get_table("potential") : ParameterTable(file.value(), "potential");
         base_dir = fs::path(path).parent_path().string();
     } else {
-        (void)potential_registry().get(spec);  // unknown key: InputError with the closest one
+        if (!potential_registry().find(spec) && !calculator_registry().find(spec))
+            throw_unknown_potential_type(spec, {});
         table.set("type", ParameterValue::of(spec));
     }
     if (!variant.empty()) table.set("variant", ParameterValue::of(variant));

@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "nanoscape/io/external_potential.hpp"
 #include "nanoscape/io/potential_loader.hpp"
+#include "nanoscape/io/reference_calls.hpp"
 #include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/toml_reader.hpp"
 #include "nanoscape/geometry/motifs.hpp"
@@ -362,10 +364,21 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     check_tables(root);
     const std::string run_dir = fs::path(path).parent_path().string();
     for (const char* required : {"system", "potential"})
-        if (!root.has(required))
-            throw InputError(SourceLocation{path, 0, 0}, fmt::format("the [{}] table is required", required));
+        if (!root.has(required) && !(overrides.potential && std::string(required) == "potential"))
+            throw InputError(SourceLocation{path, 0, 0},
+                             fmt::format("the [{}] table is required{}", required,
+                                         std::string(required) == "potential" ? " (or --potential SPEC)" : ""));
 
-    config.potential = load_potential(root.get_table("potential"), run_dir);
+    config.potential = overrides.potential ? load_potential_spec(*overrides.potential, "")
+                                           : load_potential(root.get_table("potential"), run_dir);
+    // External calculators are the expensive ones: every call is kept (reference_calls.xyz),
+    // a checkpoint follows every round, so an interrupt or a failing calculator costs nothing
+    // already computed. For compiled potentials the log is opt-in.
+    const bool external = dynamic_cast<const ExternalPotential*>(config.potential.get()) != nullptr;
+    if (root.get_table("output").get_bool("reference_calls", external)) {
+        config.reference_log = std::make_shared<ReferenceCallLog>();
+        config.potential = std::make_shared<LoggedPotential>(config.potential, config.reference_log);
+    }
     config.problem.potential = config.potential.get();
     const ParameterTable system = root.get_table("system");
     const ParameterTable sweep = root.get_table("sweep");
@@ -404,12 +417,13 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     }
 
     const ParameterTable output = root.get_table("output");
-    output.allow_only({"directory", "checkpoint_interval", "checkpoint_steps"});
+    output.allow_only({"directory", "checkpoint_interval", "checkpoint_steps", "reference_calls"});
     config.output_directory = output.get_string("directory", (fs::path("runs") / fs::path(path).stem()).string());
     config.engine.checkpoint_interval = positive_real(output, "checkpoint_interval", 60.0, true);
-    config.engine.checkpoint_steps = positive_count(output, "checkpoint_steps", 0, 0);
+    config.engine.checkpoint_steps = positive_count(output, "checkpoint_steps", external ? 1 : 0, 0);
     if (overrides.output) config.output_directory = *overrides.output;
     if (overrides.seed) config.override_options += fmt::format(" --seed {}", *overrides.seed);
+    if (overrides.potential) config.override_options += fmt::format(" --potential {}", *overrides.potential);
     if (overrides.max_steps) config.override_options += fmt::format(" --max-steps {}", *overrides.max_steps);
     if (overrides.max_evaluations) config.override_options += fmt::format(" --max-evaluations {}", *overrides.max_evaluations);
     if (overrides.max_wall_time) config.override_options += fmt::format(" --max-wall-time {}", *overrides.max_wall_time);

@@ -1,4 +1,5 @@
 #include "nanoscape/io/run_directory.hpp"
+#include "nanoscape/io/reference_calls.hpp"
 
 #include <unistd.h>
 
@@ -127,7 +128,8 @@ RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int t
     fs::create_directories(dir / "checkpoint", ec);
     if (ec) throw InputError(fmt::format("cannot create the run directory {}: {}", dir_, ec.message()));
     if (mode == RunDirectoryMode::overwrite) {
-        for (const char* name : {"summary.json", "best.xyz", "minima.xyz", "trace.csv", "screening.csv", "run.log"})
+        for (const char* name : {"summary.json", "best.xyz", "minima.xyz", "trace.csv", "screening.csv", "run.log",
+                                 "reference_calls.xyz"})
             fs::remove(dir / name);
         fs::remove_all(dir / "checkpoint", ec);
         fs::create_directories(dir / "checkpoint", ec);
@@ -153,6 +155,9 @@ RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int t
             if (!screening_) throw InputError(fmt::format("cannot write {}", (dir / "screening.csv").string()));
         }
     }
+    // Every reference calculation from now on is kept (a sweep's root opened it already).
+    if (config.reference_log && !config.reference_log->is_open())
+        config.reference_log->open((dir / "reference_calls.xyz").string(), mode == RunDirectoryMode::resume);
     interactive_ = console && isatty(fileno(stderr)) != 0;
     last_report_ = std::chrono::steady_clock::now();
 }
@@ -311,6 +316,10 @@ void RunDirectory::write_results(const SearchEngine& engine, const std::string& 
     j["surrogate_predictions"] = p.counts.surrogate_predictions;
     j["reference_local_updates"] = p.counts.local_updates;
     j["failed_evaluations"] = p.counts.failed;
+    if (config_.reference_log && config_.reference_log->is_open()) {
+        j["reference_calls_logged"] = config_.reference_log->size();
+        j["reference_calls_reused"] = config_.reference_log->cache_hits();
+    }
     j["steps"] = p.steps;
     j["minima_found"] = archive.found();
     j["unique_minima"] = archive.minima().size();

@@ -1,4 +1,5 @@
 #include "nanoscape/io/sweep.hpp"
+#include "nanoscape/io/reference_calls.hpp"
 
 #include <unistd.h>
 
@@ -501,7 +502,7 @@ SweepRunner::SweepRunner(const RunConfig& config, RunDirectoryMode mode, int thr
     std::error_code ec;
     if (mode == RunDirectoryMode::overwrite) {
         for (const char* name : {"summary.json", "hull.csv", "hull.xyz", "hull_history.csv", "run.log", "best.xyz",
-                                 "minima.xyz", "trace.csv"})
+                                 "minima.xyz", "trace.csv", "reference_calls.xyz"})
             fs::remove(dir / name, ec);
         fs::remove_all(dir / "compositions", ec);
         fs::remove_all(dir / "checkpoint", ec);
@@ -516,6 +517,9 @@ SweepRunner::SweepRunner(const RunConfig& config, RunDirectoryMode mode, int thr
         out.close();
         fs::remove(probe, ec);
     }
+    // One reference_calls.xyz for the whole sweep, at its root.
+    if (config.reference_log && !config.reference_log->is_open())
+        config.reference_log->open((dir / "reference_calls.xyz").string(), mode == RunDirectoryMode::resume);
     if (mode == RunDirectoryMode::resume) {
         const nlohmann::json saved = read_json(sweep_checkpoint_path(m.dir));
         if (!saved.is_object() || saved.value("format", "") != sweep_format)

@@ -101,6 +101,11 @@ bool is_file_quietly(const std::filesystem::path& path) {
     return std::filesystem::is_regular_file(path, ec);
 }
 
+bool is_directory_quietly(const std::filesystem::path& path) {
+    std::error_code ec;
+    return std::filesystem::is_directory(path, ec);
+}
+
 void check_output_file(const std::string& path, const std::string& option) {
     namespace fs = std::filesystem;
     const fs::path p(path);

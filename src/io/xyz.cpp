@@ -517,4 +517,34 @@ void write_xyz(const std::string& path, const std::vector<XyzFrame>& frames, boo
     }
 }
 
+long xyz_frame_length(std::string_view text) {
+    std::size_t pos = 0;
+    const auto next_line = [&](std::string_view& line) {
+        const auto eol = text.find('\n', pos);
+        if (eol == std::string_view::npos) return false;
+        line = text.substr(pos, eol - pos);
+        pos = eol + 1;
+        return true;
+    };
+    std::string_view line;
+    if (!next_line(line)) {
+        // A first line in progress must be digits (with blanks around) to become a count.
+        for (char c : text)
+            if (!std::isdigit(static_cast<unsigned char>(c)) && !std::isspace(static_cast<unsigned char>(c))) return -1;
+        return 0;
+    }
+    std::size_t start = line.find_first_not_of(" \t\r");
+    std::size_t end = line.find_last_not_of(" \t\r");
+    if (start == std::string_view::npos) return -1;
+    long count = 0;
+    for (std::size_t i = start; i <= end; ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(line[i]))) return -1;
+        count = count * 10 + (line[i] - '0');
+        if (count > 100000000) return -1;
+    }
+    for (long i = 0; i < count + 1; ++i)
+        if (!next_line(line)) return 0;
+    return static_cast<long>(pos);
+}
+
 }  // namespace nanoscape

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "nanoscape/core/interrupt.hpp"
 #include "nanoscape/search/state_json.hpp"
 
 namespace nanoscape {
@@ -146,6 +147,16 @@ void SearchEngine::run(RunObserver& observer, const std::atomic<bool>* interrupt
                                                             : std::numeric_limits<long>::max();
         try {
             run_round(observer, remaining, reason);
+        } catch (const Interrupted& e) {
+            // A calculator refused to start a call after an interrupt: the round is not
+            // committed, and the last checkpoint (runs on external calculators take one every
+            // round) is what a resume continues from; the calls that were answered are in
+            // reference_calls.xyz, so the resumed round does not pay for them again.
+            update_elapsed();
+            progress_.stop_reason = "interrupted";
+            if (logger_) logger_->warn("{}: round {} dropped; a resume repeats it", e.what(), progress_.rounds + 1);
+            observer.on_finish(*this);
+            return;
         } catch (const std::exception& e) {
             update_elapsed();
             progress_.stop_reason = "failed";

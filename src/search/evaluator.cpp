@@ -8,19 +8,21 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "nanoscape/core/error.hpp"
 #include "nanoscape/core/parallel.hpp"
 
 namespace nanoscape {
 
 namespace {
 
-// The reference potential seen through a recorder: every finite energy+force point becomes
-// a labelled Sample (forces are computed even when the caller asks for none: a sample has
-// them); take() returns `count` of them, evenly spaced. One per candidate, so nothing is
-// shared between threads.
+// The reference potential seen through a recorder, one per candidate (nothing is shared
+// between threads). It counts the calls that returned, so a calculator that fails midway
+// (CalculatorError) is still charged for the calls it answered; with `record`, every finite
+// energy+force point becomes a labelled Sample (forces are computed even when the caller asks
+// for none: a sample has them) and take() returns `count` of them, evenly spaced.
 class RecordingPotential final : public Potential {
 public:
-    explicit RecordingPotential(const Potential& inner) : inner_(inner) {}
+    RecordingPotential(const Potential& inner, bool record) : inner_(inner), record_(record) {}
     [[nodiscard]] std::string type() const override { return inner_.type(); }
     [[nodiscard]] std::string description() const override { return inner_.description(); }
     [[nodiscard]] double cutoff() const override { return inner_.cutoff(); }
@@ -28,12 +30,19 @@ public:
     [[nodiscard]] double pair_distance(Species a, Species b) const override { return inner_.pair_distance(a, b); }
     [[nodiscard]] std::string force_unit() const override { return inner_.force_unit(); }
     double compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::VectorXd* atom_energies) const override {
+        if (!record_) {
+            const double e = inner_.compute(cluster, forces, atom_energies);
+            ++calls_;
+            return e;
+        }
         Eigen::Matrix3Xd f;
         const double e = inner_.compute(cluster, forces ? forces : &f, atom_energies);
         if (calls_++ == 0) first_energy_ = e;
         if (std::isfinite(e)) points_.push_back(Sample{cluster, e, forces ? *forces : f});
         return e;
     }
+    // Calls that returned a result.
+    [[nodiscard]] long calls() const { return calls_; }
     // The energy of the first call (NaN if none or not finite).
     [[nodiscard]] double first_energy() const { return first_energy_; }
     // `count` points evenly spaced over the recorded ones, first and last included.
@@ -49,6 +58,7 @@ public:
 
 private:
     const Potential& inner_;
+    bool record_;
     mutable long calls_ = 0;
     mutable double first_energy_ = std::numeric_limits<double>::quiet_NaN();
     mutable std::vector<Sample> points_;
@@ -109,40 +119,52 @@ std::string LocalEvaluator::describe() const {
                        potential_.type(), resolve_threads(threads_));
 }
 
+Evaluation LocalEvaluator::evaluate_one(const Candidate& candidate, const Potential& potential) const {
+    Evaluation out;
+    out.cluster = candidate.cluster;
+    if (candidate.action == CandidateAction::single_point) {
+        const double e = potential.energy(out.cluster);
+        out.evaluations = 1;
+        out.status = std::isfinite(e) ? EvaluationStatus::single_point : EvaluationStatus::non_finite;
+        if (out.ok()) out.energy = e;
+        return out;
+    }
+    RelaxOptions options = options_;
+    if (candidate.max_relax_steps > 0) options.max_steps = std::min(options.max_steps, candidate.max_relax_steps);
+    const RelaxResult r = relaxer_.relax(out.cluster, potential, options);
+    out.evaluations = r.evaluations;
+    out.relaxations = 1;
+    out.status = evaluation_status(r.status);
+    // A budget of the candidate's own is a partial relaxation by design: what it reached
+    // is a structure evaluated as it is.
+    if (candidate.max_relax_steps > 0 && out.status == EvaluationStatus::max_steps && std::isfinite(r.energy))
+        out.status = EvaluationStatus::single_point;
+    if (out.ok()) out.energy = r.energy;
+    return out;
+}
+
 std::vector<Evaluation> LocalEvaluator::evaluate(std::span<const Candidate> batch) {
     std::vector<Evaluation> results(batch.size());
     parallel_for(static_cast<std::int64_t>(batch.size()), threads_, [&](std::int64_t i) {
         const Candidate& candidate = batch[static_cast<std::size_t>(i)];
         Evaluation& out = results[static_cast<std::size_t>(i)];
-        out.cluster = candidate.cluster;
-        std::optional<RecordingPotential> recorder;
-        if (candidate.snapshots > 0) recorder.emplace(potential_);
-        const auto take_snapshots = [&] {
-            if (!recorder) return;
-            out.snapshots = recorder->take(candidate.snapshots);
-            out.start_energy = recorder->first_energy();
-        };
-        const Potential& potential = recorder ? static_cast<const Potential&>(*recorder) : potential_;
-        if (candidate.action == CandidateAction::single_point) {
-            const double e = potential.energy(out.cluster);
-            out.evaluations = 1;
-            out.status = std::isfinite(e) ? EvaluationStatus::single_point : EvaluationStatus::non_finite;
-            if (out.ok()) out.energy = e;
-            take_snapshots();
-            return;
+        const RecordingPotential recorder(potential_, candidate.snapshots > 0);
+        // A calculator that fails (an external program crashed, timed out, answered garbage)
+        // fails this candidate only; the calls it answered before are still charged.
+        try {
+            out = evaluate_one(candidate, recorder);
+        } catch (const CalculatorError& e) {
+            out = Evaluation{};
+            out.cluster = candidate.cluster;
+            out.status = EvaluationStatus::failed;
+            out.message = e.what();
+            out.evaluations = recorder.calls();
+            out.relaxations = candidate.action == CandidateAction::relax ? 1 : 0;
         }
-        RelaxOptions options = options_;
-        if (candidate.max_relax_steps > 0) options.max_steps = std::min(options.max_steps, candidate.max_relax_steps);
-        const RelaxResult r = relaxer_.relax(out.cluster, potential, options);
-        take_snapshots();
-        out.evaluations = r.evaluations;
-        out.relaxations = 1;
-        out.status = evaluation_status(r.status);
-        // A budget of the candidate's own is a partial relaxation by design: what it reached
-        // is a structure evaluated as it is.
-        if (candidate.max_relax_steps > 0 && out.status == EvaluationStatus::max_steps && std::isfinite(r.energy))
-            out.status = EvaluationStatus::single_point;
-        if (out.ok()) out.energy = r.energy;
+        if (candidate.snapshots > 0) {
+            out.snapshots = recorder.take(candidate.snapshots);
+            out.start_energy = recorder.first_energy();
+        }
     });
     // Counted here, in candidate order, after the parallel part: one place, no races.
     for (std::size_t i = 0; i < results.size(); ++i) {

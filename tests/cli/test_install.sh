@@ -29,6 +29,15 @@ out=$("$installed" check "$work/run/bad.toml" 2>&1); code=$?
 e1=$("$installed" eval --potential gupta_agcu_ferrando.toml "$src/structures/ag27cu7_ferrando_gm.xyz" 2>/dev/null | awk 'NR==2{print $4}')
 e2=$("$bin" eval --potential gupta_agcu_ferrando.toml "$src/structures/ag27cu7_ferrando_gm.xyz" 2>/dev/null | awk 'NR==2{print $4}')
 [[ -n "$e1" && "$e1" == "$e2" ]] && ok || fail "installed energy $e1, build tree $e2"
+# The ASE bridge is installed beside the data and the installed program uses that copy.
+[[ -x "$prefix/share/nanoscape/tools/ase_calculator.py" ]] && ok || fail "tools/ase_calculator.py installed"
+if /usr/bin/python3 -c "import ase" 2>/dev/null; then
+  printf 'type = "ase"\ncalculator = "ase.calculators.emt.EMT"\ndescription = "x"\n' > "$work/ase.toml"
+  out=$("$installed" -v eval -p "$work/ase.toml" "$src/structures/pt13_cleri_rosato_gm.xyz" 2>&1)
+  e1=$(awk '$1 == 1 {print $4}' <<<"$out")
+  e2=$("$bin" eval -p emt "$src/structures/pt13_cleri_rosato_gm.xyz" 2>/dev/null | awk 'NR==2{print $4}')
+  [[ -n "$e1" && "$e1" == "$e2" ]] && ok || fail "installed ASE bridge: $out"
+fi
 if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
   "$prefix/bin/nanoscape-plot" "$work/run/out" >/dev/null && [[ -s "$work/run/out/plots/trace.png" ]] && ok || fail "nanoscape-plot"
 fi

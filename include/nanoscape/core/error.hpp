@@ -35,6 +35,15 @@ public:
     explicit InputError(const std::string& message) : Error(message) {}
 };
 
+/// A reference calculation that did not give a result: an external calculator crashed, hung
+/// past its timeout, or answered with garbage or NaN. Evaluators catch it per candidate (the
+/// candidate ends as `failed` with this message); the run goes on.
+class CalculatorError : public Error {
+public:
+    /// @param message what happened, with the calculator's stderr where it said something
+    explicit CalculatorError(const std::string& message) : Error(message) {}
+};
+
 /// The name from `candidates` closest to `name` by edit distance, or "" if none is close
 /// enough to be a plausible misspelling.
 [[nodiscard]] std::string closest_name(const std::string& name,

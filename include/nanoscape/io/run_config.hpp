@@ -21,6 +21,8 @@
 
 namespace nanoscape {
 
+class ReferenceCallLog;
+
 /// Command-line values that override the run file.
 struct RunOverrides {
     std::optional<std::uint64_t> seed;           ///< --seed
@@ -29,6 +31,9 @@ struct RunOverrides {
     std::optional<long> max_evaluations;         ///< --max-evaluations (0: no limit)
     std::optional<double> max_wall_time;         ///< --max-wall-time, seconds (0: no limit)
     std::optional<double> target_energy;         ///< --target-energy, eV
+    /// --potential SPEC: replaces the [potential] table (a registry key, a potential or run
+    /// file, a model directory written by `fit`), as in eval and relax.
+    std::optional<std::string> potential;
 };
 
 /// A composition sweep ([sweep]): every composition A_n B_(N-n) of one size N is searched in
@@ -50,6 +55,10 @@ struct SweepSettings {
 struct RunConfig {
     std::string path;                      ///< the run file
     std::shared_ptr<Potential> potential;  ///< reference calculator (problem.potential points to it)
+    /// reference_calls.xyz of the run ([output] reference_calls; on by default for external
+    /// calculators): `potential` is then a LoggedPotential writing to it once the run
+    /// directory opens it. Null if off.
+    std::shared_ptr<ReferenceCallLog> reference_log;
     SearchProblem problem;                 ///< composition, seed, starting structures
     std::shared_ptr<Relaxer> relaxer;      ///< local optimiser
     RelaxOptions relax;                    ///< relaxation settings

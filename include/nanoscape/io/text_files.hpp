@@ -26,6 +26,7 @@ void check_output_file(const std::string& path, const std::string& option = "-o"
 /// as bad input.
 [[nodiscard]] bool exists_quietly(const std::filesystem::path& path);
 [[nodiscard]] bool is_file_quietly(const std::filesystem::path& path);
+[[nodiscard]] bool is_directory_quietly(const std::filesystem::path& path);
 
 /// Writes `text` to `path` through a temporary file and a rename, so readers (and a kill at
 /// any moment) see either the old or the new file, never half of one. Throws Error.

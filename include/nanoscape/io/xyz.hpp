@@ -22,6 +22,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -58,6 +59,11 @@ struct XyzFrame {
 /// Writes frames to `path`. The file is written to a temporary name and renamed, so an
 /// existing file is never left half-written. With `append` the frames are added at the end.
 void write_xyz(const std::string& path, const std::vector<XyzFrame>& frames, bool append = false);
+
+/// Length (bytes) of the first complete frame at the start of `text`: its count line, comment
+/// line and that many atom lines, each ended by a newline. 0 if the text is a frame still
+/// incomplete, -1 if it cannot start one (the first line is not a count).
+[[nodiscard]] long xyz_frame_length(std::string_view text);
 
 /// Writes one frame to a stream. Floats use the shortest representation that reads back to
 /// the same double, so a round trip through nanoscape or ASE is exact.

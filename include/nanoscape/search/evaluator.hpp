@@ -64,8 +64,8 @@ enum class EvaluationStatus {
     non_finite,    ///< the potential returned NaN or infinity
     exploded,      ///< atoms flew apart during the relaxation
     fragmented,    ///< relaxed, but the cluster fell into pieces
-    failed,        ///< the calculator failed (see Evaluation::message); for evaluators of
-                   ///< external calculators (the local evaluator's potentials do not fail)
+    failed,        ///< the calculator failed (Evaluation::message says how): an external
+                   ///< program crashed, hung past its timeout, or answered garbage or NaN
     screened,      ///< a screening evaluator judged it not worth a reference calculation
                    ///< (Evaluation::message says why); no reference energy
 };
@@ -151,6 +151,9 @@ public:
     void load_state(const nlohmann::json& state) override;
 
 private:
+    // Relaxes (or evaluates) one candidate on `potential`; throws what the potential throws.
+    [[nodiscard]] Evaluation evaluate_one(const Candidate& candidate, const Potential& potential) const;
+
     const Potential& potential_;
     const Relaxer& relaxer_;
     RelaxOptions options_;
