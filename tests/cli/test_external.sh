@@ -41,6 +41,12 @@ TOML
 }
 frames() { grep -c '^13$' "$1/reference_calls.xyz"; }
 json() { python3 -c "import json,sys; print(json.load(open('$1/summary.json')).get('$2'))"; }
+# Waits until run directory $1 has its first checkpoint (at most 60 s), then a second more:
+# the kill then falls mid-run however loaded the machine is.
+wait_for_checkpoint() {
+  for _ in $(seq 600); do [[ -s "$1/checkpoint/state.json" ]] && break; sleep 0.1; done
+  sleep 1
+}
 no_leftovers() {
   sleep 0.3
   if pgrep -f "$tag" >/dev/null; then fail "$1: calculator processes left: $(pgrep -af "$tag")"; else ok; fi
@@ -94,7 +100,7 @@ rm dead.dead  # the repair
 run_file slow "--slow 0.02"
 "$bin" -q run slow.toml -o killed -j 1 >/dev/null 2>&1 &
 pid=$!
-sleep 4
+wait_for_checkpoint killed
 { kill -9 $pid && wait $pid; } 2>/dev/null
 no_leftovers "kill -9"
 "$bin" -q run slow.toml -o killed -j 1 --resume >/dev/null 2>&1 && ok || fail "resume after kill -9"
@@ -105,7 +111,7 @@ no_leftovers "kill -9"
 # SIGINT: calls in progress finish, none starts, exit 130; the resume equals the clean run.
 "$bin" -q run slow.toml -o interrupted -j 1 >/dev/null 2>&1 &
 pid=$!
-sleep 4
+wait_for_checkpoint interrupted
 kill -INT $pid
 wait $pid
 code=$?
