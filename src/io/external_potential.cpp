@@ -32,6 +32,17 @@ struct ExternalPotential::Worker {
 
 namespace {
 
+std::string shell_quote(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
+    }
+    return out + "'";
+}
+
 std::string with_stderr(std::string message, const std::string& tail) {
     if (!tail.empty()) message += fmt::format("; its stderr ends with:\n{}", tail);
     return message;
@@ -98,8 +109,8 @@ double ExternalPotential::pair_distance(Species a, Species b) const {
 
 double ExternalPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::VectorXd* atom_energies) const {
     if (failures_in_a_row_.load() >= settings_.max_failures)
-        throw Error(fmt::format("{} failed {} times in a row; no further calls are made", settings_.label,
-                                settings_.max_failures));
+        throw Error(fmt::format("{} failed {} calls in a row (max_failures = {}); no further calls are made",
+                                settings_.label, failures_in_a_row_.load(), settings_.max_failures));
     if (interrupt_requested()) throw Interrupted(fmt::format("interrupted: no new call of {} started", settings_.label));
     int index = -1;
     {
@@ -128,8 +139,8 @@ double ExternalPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forc
         const int failures = failures_in_a_row_.fetch_add(1) + 1;
         spdlog::warn("{} call {} failed ({} in a row): {}", settings_.label, number, failures, e.what());
         if (failures >= settings_.max_failures)
-            throw Error(fmt::format("{} failed {} times in a row (max_failures); the run stops. Last failure: {}",
-                                    settings_.label, failures, e.what()));
+            throw Error(fmt::format("{} failed {} calls in a row (max_failures = {}); the run stops. Last failure: {}",
+                                    settings_.label, failures, settings_.max_failures, e.what()));
         throw CalculatorError(fmt::format("{}: {}", settings_.label, e.what()));
     }
     failures_in_a_row_.store(0);
@@ -178,7 +189,9 @@ double ExternalPotential::call_persistent(Worker& worker, const std::string& req
             throw fail(fmt::format("no answer within the timeout of {} s", settings_.timeout));
         case Subprocess::ReadStatus::garbage: {
             std::string head = p.unread_output().substr(0, 200);
-            throw fail(fmt::format("it answered with something that is not an extended XYZ frame: \"{}\"", head));
+            throw fail(fmt::format("it answered with something that is not an extended XYZ frame: \"{}\" (stdout "
+                                   "carries only the answers; a calculator's log lines belong on stderr)",
+                                   head));
         }
     }
     try {
@@ -202,7 +215,11 @@ double ExternalPotential::call_per_call(const std::string& request, const Cluste
             throw CalculatorError(fmt::format("cannot write {}", (dir / "input.xyz").string()));
     }
     const Deadline deadline = deadline_in(settings_.timeout);
-    Subprocess p(settings_.command, dir.string(), false);
+    // The command runs in the call's directory; NANOSCAPE_WORKDIR names the calculator's own
+    // (where its scripts and inputs usually are) for relative paths.
+    const std::string command = fmt::format("NANOSCAPE_WORKDIR={}; export NANOSCAPE_WORKDIR; {}",
+                                            shell_quote(base.string()), settings_.command);
+    Subprocess p(command, dir.string(), false);
     const auto status = p.wait(deadline);
     const auto fail = [&](const std::string& what) {
         return CalculatorError(
@@ -281,17 +298,6 @@ nlohmann::json plain_json(const ParameterValue& value) {
         }
     }
     return nullptr;
-}
-
-std::string shell_quote(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
 }
 
 }  // namespace

@@ -211,12 +211,23 @@ std::unique_ptr<Potential> load_potential_spec(const std::string& spec, const st
             throw InputError(fmt::format("--potential: no file '{}' (a SPEC is a registry key such as {}, a potential "
                                          "or run file, or a model directory written by `fit`)",
                                          spec, fmt::join(potential_registry().keys(), ", ")));
+        if (is_directory_quietly(path))
+            throw InputError(fmt::format("--potential: {} is a directory without a model.toml, so not a model written "
+                                         "by `fit -o DIR`",
+                                         spec));
         ParameterTable file = read_toml_file(path);
         table = file.has("potential") ? file.get_table("potential") : ParameterTable(file.value(), "potential");
         base_dir = fs::path(path).parent_path().string();
     } else {
-        if (!potential_registry().find(spec) && !calculator_registry().find(spec))
+        if (!potential_registry().find(spec) && !calculator_registry().find(spec)) {
+            // Not a type: most likely a path mistyped (a model directory, a file).
+            const auto keys = potential_type_keys();
+            if (closest_name(spec, keys).empty() && spec.find('.') != std::string::npos)
+                throw InputError(fmt::format("--potential: no file or directory '{}' (a SPEC is a registry key such as "
+                                             "{}, a potential or run file, or a model directory written by `fit`)",
+                                             spec, fmt::join(potential_registry().keys(), ", ")));
             throw_unknown_potential_type(spec, {});
+        }
         table.set("type", ParameterValue::of(spec));
     }
     if (!variant.empty()) table.set("variant", ParameterValue::of(variant));

@@ -364,9 +364,14 @@ void RunDirectory::on_error(const SearchEngine& engine, const std::string& what)
     trace_.flush();
     if (interactive_) fmt::print(stderr, "\n");
     write_results(engine, "failed", what);
-    logger_->error("the run stopped with an error at step {}; results so far are in {}, and `nanoscape run {} -o {}{} "
-                   "--resume` continues from the last checkpoint",
-                   engine.progress().steps, dir_, config_.path, dir_, config_.override_options);
+    if (fs::exists(checkpoint_path(dir_)))
+        logger_->error("the run stopped with an error at step {}; results so far are in {}, and `nanoscape run {} -o {}{} "
+                       "--resume` continues from the last checkpoint",
+                       engine.progress().steps, dir_, config_.path, dir_, config_.override_options);
+    else
+        logger_->error("the run stopped with an error in its first round, before any checkpoint; start it again with "
+                       "`nanoscape run {} -o {}{} --overwrite`",
+                       config_.path, dir_, config_.override_options);
 }
 
 void RunDirectory::on_finish(const SearchEngine& engine) {

@@ -21,6 +21,9 @@ namespace nanoscape {
 
 namespace {
 
+// How long a persistent calculator may take to exit once its input closes.
+constexpr double graceful_exit_seconds = 3.0;
+
 // stderr kept per child: enough for a traceback, bounded for a chatty program.
 constexpr std::size_t stderr_keep = 4096;
 
@@ -102,6 +105,12 @@ Subprocess::Subprocess(const std::string& command, const std::string& workdir, b
 }
 
 Subprocess::~Subprocess() {
+    // A persistent calculator ends when its input closes: give it a moment to clean up (a DFT
+    // wrapper removing its scratch files) before the kill.
+    if (in_ >= 0 && pid_ > 0) {
+        close_fd(in_);
+        (void)wait(deadline_in(graceful_exit_seconds));
+    }
     kill();
     close_fd(in_);
     close_fd(out_);

@@ -87,7 +87,7 @@ touch dead.dead
 "$bin" -q run dead.toml -o dead -j 1 >/dev/null 2>dead.err
 code=$?
 [[ $code == 1 ]] && ok || fail "dead: exit $code (want 1)"
-grep -q "failed 3 times in a row" dead.err && ok || fail "dead: $(cat dead.err)"
+grep -q "failed 3 calls in a row" dead.err && ok || fail "dead: $(cat dead.err)"
 [[ $(json dead status) == failed && $(frames dead) == 299 ]] && ok ||
   fail "dead: status $(json dead status), $(frames dead) calls logged (want 299)"
 [[ -s dead/best.xyz && -s dead/checkpoint/state.json ]] && ok || fail "dead: results not kept"

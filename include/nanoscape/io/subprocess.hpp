@@ -33,7 +33,8 @@ public:
     /// pipe if `pipe_stdin`, /dev/null otherwise. Throws Error if the process cannot be
     /// started (no such directory, fork failure); a command the shell cannot find exits 127.
     Subprocess(const std::string& command, const std::string& workdir, bool pipe_stdin);
-    /// Kills the process group (if still running) and reaps the child.
+    /// Closes the child's stdin and gives it 3 s to exit (a persistent calculator ends at the end
+    /// of its input), then kills the process group (if still running) and reaps the child.
     ~Subprocess();
     Subprocess(const Subprocess&) = delete;
     Subprocess& operator=(const Subprocess&) = delete;

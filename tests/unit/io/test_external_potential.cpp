@@ -208,7 +208,7 @@ TEST(ExternalPotential, FailuresInARowStopWithAnErrorThatIsNotACalculatorError) 
     } catch (const CalculatorError&) {
         ADD_FAILURE() << "the run-stopping failure must not be a per-candidate CalculatorError";
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("2 times in a row"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("2 calls in a row (max_failures = 2)"), std::string::npos) << e.what();
     }
     fs::remove_all(dir);
 }
