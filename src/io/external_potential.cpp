@@ -153,6 +153,11 @@ double ExternalPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forc
 }
 
 double ExternalPotential::call(Worker& worker, const Cluster& cluster, long number, Eigen::Matrix3Xd& forces) const {
+    if (!settings_.workdir.empty()) {
+        std::error_code ec;
+        fs::create_directories(settings_.workdir, ec);
+        if (ec) throw CalculatorError(fmt::format("cannot create the directory {}: {}", settings_.workdir, ec.message()));
+    }
     const std::string request = calculator_request(cluster, number);
     return settings_.persistent ? call_persistent(worker, request, cluster, forces)
                                 : call_per_call(request, cluster, number, forces);
@@ -259,13 +264,16 @@ fs::path resolve_against(const std::string& path, const std::string& base_dir) {
 ExternalSettings read_shared(const ParameterTable& table, const std::string& base_dir) {
     ExternalSettings s;
     if (table.has("workdir")) {
-        const fs::path dir = resolve_against(table.require_string("workdir"), base_dir);
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (ec || !fs::is_directory(dir))
-            throw table.error("workdir", fmt::format("cannot create the directory {}{}", dir.string(),
-                                                     ec ? ": " + ec.message() : std::string()));
-        s.workdir = fs::absolute(dir).string();
+        // Checked now, created at the first call (reading a run file, `check` included, writes
+        // nothing): the nearest existing ancestor must be a directory we can write in.
+        const fs::path dir = fs::absolute(resolve_against(table.require_string("workdir"), base_dir));
+        fs::path existing = dir;
+        while (!exists_quietly(existing) && existing.has_parent_path() && existing != existing.parent_path())
+            existing = existing.parent_path();
+        if (!is_directory_quietly(existing) || ::access(existing.c_str(), W_OK) != 0)
+            throw table.error("workdir", fmt::format("cannot create the directory {} ({} is not a writable directory)",
+                                                     dir.string(), existing.string()));
+        s.workdir = dir.string();
     }
     s.workers = static_cast<int>(table.get_integer_in("workers", 1, 1, 4096));
     s.timeout = table.get_real("timeout", s.timeout);

@@ -169,8 +169,7 @@ EamElement read_element_line(TableFile& file, const std::string& what) {
 double lagrange4(const std::vector<double>& y, double dx, double x) {
     const int n = static_cast<int>(y.size());
     double p = x / dx + 1.0;
-    int k = static_cast<int>(p);
-    k = std::min(k, n - 2);
+    int k = p < n - 2 ? static_cast<int>(p) : n - 2;  // as doubles first: p may exceed any int
     k = std::max(k, 2);
     p -= k;
     p = std::min(p, 2.0);

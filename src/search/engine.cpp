@@ -230,6 +230,11 @@ void SearchEngine::restore(const nlohmann::json& checkpoint, const std::string& 
     try {
         if (!checkpoint.is_object() || !checkpoint.contains("format") || checkpoint.at("format") != checkpoint_format)
             throw InputError(fmt::format("{}: not a nanoscape checkpoint", source));
+        try {
+            check_json_numbers(checkpoint);
+        } catch (const InputError& e) {
+            throw InputError(fmt::format("{}: damaged checkpoint ({})", source, e.what()));
+        }
         const nlohmann::json version = checkpoint.contains("version") ? checkpoint.at("version") : nlohmann::json();
         if (version != checkpoint_version)
             throw InputError(fmt::format("{}: checkpoint format version {}; this nanoscape reads version {}", source,

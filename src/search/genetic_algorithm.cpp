@@ -302,8 +302,8 @@ void GeneticAlgorithm::load_state(const nlohmann::json& state, const SearchProbl
                                      settings_.population));
     population_ = std::move(members);
     mutations_.load_state(state.at("moves"));
-    children_ = state.at("children").get<std::uint64_t>();
-    starts_ = state.at("starts").get<std::uint64_t>();
+    children_ = json_to_unsigned(state.at("children"), "children");
+    starts_ = json_to_unsigned(state.at("starts"), "starts");
     evaluated_ = state.at("evaluated").get<long>();
     generation_ = state.at("generation").get<long>();
     generation_best_ = real_from_json(state.at("generation_best"));

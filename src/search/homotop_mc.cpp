@@ -480,7 +480,7 @@ void HomotopMc::load_state(const nlohmann::json& state, const SearchProblem& pro
         rep.sum_nb = j.at("sum_nb").get<double>();
         rep.sum_nb2 = j.at("sum_nb2").get<double>();
     }
-    round_ = state.at("round").get<std::uint64_t>();
+    round_ = json_to_unsigned(state.at("round"), "round");
     exchanges_tried_ = state.at("exchanges_tried").get<std::vector<long>>();
     exchanges_accepted_ = state.at("exchanges_accepted").get<std::vector<long>>();
     if (exchanges_tried_.size() != replicas_.size() - 1 || exchanges_accepted_.size() != replicas_.size() - 1)

@@ -48,7 +48,7 @@ std::vector<StepOutcome> RandomSearch::update(std::span<const Candidate> candida
 nlohmann::json RandomSearch::save_state() const { return {{"next", next_}, {"best", real_to_json(best_)}}; }
 
 void RandomSearch::load_state(const nlohmann::json& state, const SearchProblem&) {
-    next_ = state.at("next").get<std::uint64_t>();
+    next_ = json_to_unsigned(state.at("next"), "next");
     best_ = real_from_json(state.at("best"));
 }
 

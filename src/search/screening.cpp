@@ -421,7 +421,7 @@ void ScreeningEvaluator::load_state(const nlohmann::json& state) {
     verified_ = state.at("verified").get<long>();
     since_retrain_ = state.at("since_retrain").get<long>();
     retrains_ = state.at("retrains").get<long>();
-    trained_count_ = state.at("trained_count").get<std::size_t>();
+    trained_count_ = static_cast<std::size_t>(json_to_unsigned(state.at("trained_count"), "trained_count"));
     predictions_ = state.at("predictions").get<long>();
     screened_ = state.at("screened").get<long>();
     error_count_ = state.at("error_count").get<long>();

@@ -62,7 +62,7 @@ nlohmann::json rng_to_json(const Rng& rng) {
 Rng rng_from_json(const nlohmann::json& j) {
     if (!j.is_array() || j.size() != 4) throw InputError("a random-stream state is not four integers");
     std::array<std::uint64_t, 4> s{};
-    for (std::size_t k = 0; k < 4; ++k) s[k] = j[k].get<std::uint64_t>();
+    for (std::size_t k = 0; k < 4; ++k) s[k] = json_to_unsigned(j[k], "a random-stream state word");
     Rng rng;
     rng.set_state(s);
     return rng;
@@ -138,9 +138,31 @@ nlohmann::json parameter_value_to_json(const ParameterValue& value) {
     throw Error("unknown parameter kind");
 }
 
+std::uint64_t json_to_unsigned(const nlohmann::json& j, const char* what) {
+    if (j.is_number_unsigned()) return j.get<std::uint64_t>();
+    if (j.is_number_integer() && j.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(j.get<std::int64_t>());
+    throw InputError(fmt::format("{} is {}, not an integer from 0 to 2^64-1", what, j.dump()));
+}
+
+void check_json_numbers(const nlohmann::json& j) {
+    constexpr double limit = 9223372036854775808.0;  // 2^63
+    if (j.is_number_float()) {
+        if (!(std::abs(j.get<double>()) < limit))
+            throw InputError(fmt::format("the number {} is out of range", j.dump()));
+        return;
+    }
+    if (j.is_structured())
+        for (const auto& v : j) check_json_numbers(v);
+}
+
 ParameterValue parameter_value_from_json(const nlohmann::json& j) {
     if (!j.is_object() || j.size() != 1) throw InputError("a configuration value is not a one-key object");
-    const auto& [kind, v] = *j.items().begin();
+    // The key and value straight from an iterator of `j`: a structured binding of
+    // *j.items().begin() would refer into the items() proxy, a temporary gone at the semicolon
+    // (AddressSanitizer: stack-use-after-scope).
+    const auto first = j.begin();
+    const std::string kind = first.key();
+    const nlohmann::json& v = first.value();
     if (kind == "bool") return ParameterValue::of(v.get<bool>());
     if (kind == "int") return ParameterValue::of(v.get<std::int64_t>());
     if (kind == "real") return ParameterValue::of(real_from_json(v));

@@ -156,7 +156,9 @@ private:
     };
     RadialKnot locate_r(double r) const {
         const double p = r * rdr_ + 1.0;
-        const int m = std::min(static_cast<int>(p), tables_.nr - 1);
+        // Compared as doubles first: a table with a tiny dr puts p beyond any int (the cast
+        // would be undefined; found by fuzzing).
+        const int m = p < tables_.nr - 1 ? static_cast<int>(p) : tables_.nr - 1;
         return {m, std::min(p - m, 1.0)};
     }
     static std::vector<Cubic> make_spline(const std::vector<double>& y);

@@ -45,6 +45,16 @@ void check_composition(const Cluster& cluster, const std::vector<Species>& compo
 /// A stream restored from rng_to_json().
 [[nodiscard]] Rng rng_from_json(const nlohmann::json& j);
 
+/// A non-negative integer of a checkpoint (a count, a random state word); InputError naming
+/// `what` for anything else. (nlohmann's get<std::uint64_t>() of a float, which a 20-digit
+/// number parses as, or of a negative float is undefined behaviour, not an exception.)
+[[nodiscard]] std::uint64_t json_to_unsigned(const nlohmann::json& j, const char* what);
+
+/// Throws InputError if `j` holds a float no integer field could hold (|x| >= 2^63) anywhere:
+/// the checkpoint reader converts numbers to integers with nlohmann's get<>(), which is
+/// undefined for such a float. Real fields never come near (energies, positions, seconds).
+void check_json_numbers(const nlohmann::json& j);
+
 /// A real; NaN and infinities (which JSON lacks) as the strings "nan", "inf", "-inf".
 [[nodiscard]] nlohmann::json real_to_json(double x);
 /// Reads real_to_json().
