@@ -27,6 +27,8 @@ status=0
 for t in "${targets[@]}"; do
   work="$build/corpus/$t"
   artifacts="$build/artifacts/$t/"
+  # Artifacts of an earlier run were kept already (or fixed since): only this run's are new.
+  rm -rf "$artifacts"
   mkdir -p "$work" "$artifacts"
   log="$build/fuzz_$t.log"
   # One job; ASan's leak check off (the loaders keep caches for the process's life).
