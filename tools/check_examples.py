@@ -126,7 +126,7 @@ def main():
     parser.add_argument("--root", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     parser.add_argument("--build", help="the build directory that holds nanoscape (default: ROOT/build)")
     args = parser.parse_args()
-    root = args.root
+    root = os.path.abspath(args.root)  # the scratch directory links to it: a relative root would loop
     build = os.path.abspath(args.build) if args.build else os.path.join(root, "build")
     files = args.files or [os.path.join(root, "README.md")] + sorted(
         os.path.join(root, "docs", f) for f in os.listdir(os.path.join(root, "docs")) if f.endswith(".md"))
