@@ -62,9 +62,8 @@ std::vector<Species> read_species_list(const ParameterTable& table, const std::s
     return out;
 }
 
-std::map<std::pair<Species, Species>, double> read_pair_distances(const ParameterTable& table,
-                                                                 const std::vector<Species>& species) {
-    std::map<std::pair<Species, Species>, double> out;
+PairDistances read_pair_distances(const ParameterTable& table, const std::vector<Species>& species) {
+    PairDistances out;
     const ParameterValue* v = table.find("pair_distance");
     if (!v) return out;
     if (v->kind == ParameterValue::Kind::real || v->kind == ParameterValue::Kind::integer) {
@@ -112,7 +111,7 @@ bool is_model_path(const std::string& path) {
 std::unique_ptr<Potential> make_surrogate_potential(const ParameterTable& table, const std::string& base_dir) {
     table.allow_only({"type", "model", "pair_distance", "description"});
     const std::string given = table.require_string("model");
-    fs::path dir = fs::path(given).is_absolute() || base_dir.empty() ? fs::path(given) : fs::path(base_dir) / given;
+    fs::path dir = path_against(given, base_dir);
     if (dir.filename() == "model.toml") dir = dir.parent_path();
     if (!is_directory_quietly(dir))
         throw table.error("model", fmt::format("no model directory {} (what `nanoscape fit -o DIR` writes)", dir.string()));

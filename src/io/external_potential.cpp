@@ -17,6 +17,7 @@
 #include "nanoscape/core/interrupt.hpp"
 #include "nanoscape/geometry/neighbour_list.hpp"
 #include "nanoscape/io/calculators.hpp"
+#include "nanoscape/io/potential_loader.hpp"
 #include "nanoscape/io/subprocess.hpp"
 #include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/xyz.hpp"
@@ -102,9 +103,7 @@ std::string ExternalPotential::description() const {
 double ExternalPotential::cutoff() const { return no_cutoff; }
 
 double ExternalPotential::pair_distance(Species a, Species b) const {
-    const auto key = a <= b ? std::pair{a, b} : std::pair{b, a};
-    if (const auto it = settings_.pair_distances.find(key); it != settings_.pair_distances.end()) return it->second;
-    return element(a).covalent_radius + element(b).covalent_radius;
+    return given_or_covalent_distance(settings_.pair_distances, a, b);
 }
 
 double ExternalPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::VectorXd* atom_energies) const {
@@ -146,17 +145,16 @@ double ExternalPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forc
     failures_in_a_row_.store(0);
     calls_.fetch_add(1);
     if (forces) *forces = std::move(f);
-    if (atom_energies)
-        *atom_energies = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(cluster.size()),
-                                                   energy / static_cast<double>(std::max<std::size_t>(cluster.size(), 1)));
+    if (atom_energies) *atom_energies = equal_partition(energy, cluster.size());
     return energy;
 }
 
 double ExternalPotential::call(Worker& worker, const Cluster& cluster, long number, Eigen::Matrix3Xd& forces) const {
-    if (!settings_.workdir.empty()) {
+    if (!settings_.workdir.empty() && !workdir_ready_.load()) {
         std::error_code ec;
         fs::create_directories(settings_.workdir, ec);
         if (ec) throw CalculatorError(fmt::format("cannot create the directory {}: {}", settings_.workdir, ec.message()));
+        workdir_ready_.store(true);
     }
     const std::string request = calculator_request(cluster, number);
     return settings_.persistent ? call_persistent(worker, request, cluster, forces)
@@ -255,18 +253,13 @@ namespace {
 const std::vector<std::string> shared_keys = {"type",         "workdir", "workers",     "timeout", "max_failures",
                                               "keep_files",   "elements", "pair_distance", "description"};
 
-fs::path resolve_against(const std::string& path, const std::string& base_dir) {
-    const fs::path p(path);
-    return p.is_absolute() || base_dir.empty() ? p : fs::path(base_dir) / p;
-}
-
 // The keys every external calculator has (workdir, workers, timeout, ...).
 ExternalSettings read_shared(const ParameterTable& table, const std::string& base_dir) {
     ExternalSettings s;
     if (table.has("workdir")) {
         // Checked now, created at the first call (reading a run file, `check` included, writes
         // nothing): the nearest existing ancestor must be a directory we can write in.
-        const fs::path dir = fs::absolute(resolve_against(table.require_string("workdir"), base_dir));
+        const fs::path dir = fs::absolute(path_against(table.require_string("workdir"), base_dir));
         fs::path existing = dir;
         while (!exists_quietly(existing) && existing.has_parent_path() && existing != existing.parent_path())
             existing = existing.parent_path();
@@ -274,6 +267,8 @@ ExternalSettings read_shared(const ParameterTable& table, const std::string& bas
             throw table.error("workdir", fmt::format("cannot create the directory {} ({} is not a writable directory)",
                                                      dir.string(), existing.string()));
         s.workdir = dir.string();
+    } else if (!base_dir.empty()) {
+        s.workdir = fs::absolute(base_dir).string();  // the run file's directory
     }
     s.workers = static_cast<int>(table.get_integer_in("workers", 1, 1, 4096));
     s.timeout = table.get_real("timeout", s.timeout);
@@ -322,26 +317,12 @@ std::unique_ptr<Potential> make_external_potential(const ParameterTable& table, 
         throw table.error("mode", fmt::format("is \"{}\"; it is \"persistent\" or \"per_call\"{}", mode,
                                               did_you_mean(mode, {"persistent", "per_call"})));
     s.persistent = mode == "persistent";
-    // The command runs in the calculator's directory; a relative workdir is the run file's.
-    if (s.workdir.empty()) s.workdir = base_dir.empty() ? std::string() : fs::absolute(base_dir).string();
     s.label = table.get_string("description", fmt::format("external '{}'", s.command));
     return std::make_unique<ExternalPotential>(std::move(s), "external");
 }
 
 std::string ase_bridge_path() {
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        // PREFIX/bin/nanoscape -> PREFIX/share/nanoscape/tools/ase_calculator.py
-        fs::path prefix = exe.parent_path();
-        for (const auto& part : fs::path(NANOSCAPE_INSTALL_BINDIR)) {
-            (void)part;
-            prefix = prefix.parent_path();
-        }
-        const fs::path installed = prefix / NANOSCAPE_INSTALL_DATADIR / "tools" / "ase_calculator.py";
-        if (exe.parent_path().string().ends_with(NANOSCAPE_INSTALL_BINDIR) && fs::is_regular_file(installed, ec))
-            return installed.string();
-    }
+    if (std::string installed = installed_data_path("tools/ase_calculator.py"); !installed.empty()) return installed;
     return NANOSCAPE_SOURCE_DIR "/tools/ase_calculator.py";
 }
 
@@ -370,7 +351,6 @@ std::unique_ptr<Potential> make_ase_potential(const ParameterTable& table, const
     s.command = fmt::format("{} {} --calculator {} --parameters {}", shell_quote(python), shell_quote(bridge),
                             shell_quote(calculator), shell_quote(parameters.dump()));
     s.persistent = true;
-    if (s.workdir.empty()) s.workdir = base_dir.empty() ? std::string() : fs::absolute(base_dir).string();
     const std::string label = parameters.empty() ? fmt::format("ASE {}", calculator)
                                                  : fmt::format("ASE {} {}", calculator, parameters.dump());
     s.label = table.get_string("description", label);

@@ -19,11 +19,7 @@ namespace nanoscape {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// PREFIX/share/nanoscape/potentials of an installed nanoscape: the running program is
-// PREFIX/bin/nanoscape. Empty for a program that is not installed (build/nanoscape).
-std::string installed_parameter_directory() {
+std::string installed_data_path(const std::string& relative) {
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (ec) return {};
@@ -34,18 +30,16 @@ std::string installed_parameter_directory() {
         (void)part;
         prefix = prefix.parent_path();
     }
-    const fs::path dir = prefix / NANOSCAPE_INSTALL_DATADIR / "potentials";
-    return fs::is_directory(dir, ec) ? dir.string() : std::string();
+    const fs::path path = prefix / NANOSCAPE_INSTALL_DATADIR / relative;
+    return exists_quietly(path) ? path.string() : std::string();
 }
-
-}  // namespace
 
 std::vector<std::string> parameter_directories() {
     std::vector<std::string> dirs;
     if (const char* env = std::getenv("NANOSCAPE_DATA_DIR"); env && *env) dirs.emplace_back(env);
     // An installed program reads the data installed with it, never a source tree that may have
     // moved on; a program in its build tree reads the source tree it was built from.
-    if (const std::string installed = installed_parameter_directory(); !installed.empty())
+    if (const std::string installed = installed_data_path("potentials"); !installed.empty())
         dirs.push_back(installed);
     else
         dirs.emplace_back(NANOSCAPE_SOURCE_DIR "/inputs/potentials");
@@ -55,7 +49,7 @@ std::vector<std::string> parameter_directories() {
 std::string find_parameter_file(const std::string& name, const std::string& base_dir, const SourceLocation& where) {
     std::vector<std::string> tried;
     const fs::path given(name);
-    const fs::path first = given.is_absolute() || base_dir.empty() ? given : fs::path(base_dir) / given;
+    const fs::path first = path_against(name, base_dir);
     tried.push_back(first.string());
     if (is_file_quietly(first)) return first.string();
     if (!given.is_absolute())
@@ -78,7 +72,7 @@ constexpr const char* lammps_potentials_dir = "/usr/share/lammps/potentials";
 std::string find_data_file(const std::string& name, const std::string& base_dir, const SourceLocation& where) {
     std::vector<std::string> tried;
     const fs::path given(name);
-    const fs::path first = given.is_absolute() || base_dir.empty() ? given : fs::path(base_dir) / given;
+    const fs::path first = path_against(name, base_dir);
     tried.push_back(first.string());
     if (is_file_quietly(first)) return first.string();
     if (!given.is_absolute()) {

@@ -101,6 +101,11 @@ bool is_file_quietly(const std::filesystem::path& path) {
     return std::filesystem::is_regular_file(path, ec);
 }
 
+std::filesystem::path path_against(const std::string& path, const std::string& base_dir) {
+    const std::filesystem::path p(path);
+    return p.is_absolute() || base_dir.empty() ? p : std::filesystem::path(base_dir) / p;
+}
+
 bool is_directory_quietly(const std::filesystem::path& path) {
     std::error_code ec;
     return std::filesystem::is_directory(path, ec);

@@ -4,11 +4,23 @@
 
 #include <fmt/format.h>
 
+#include "nanoscape/core/elements.hpp"
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/geometry/neighbour_list.hpp"
 #include "nanoscape/potentials/local_energy.hpp"
 
 namespace nanoscape {
+
+double given_or_covalent_distance(const PairDistances& given, Species a, Species b) {
+    const auto key = a <= b ? std::pair{a, b} : std::pair{b, a};
+    if (const auto it = given.find(key); it != given.end()) return it->second;
+    return element(a).covalent_radius + element(b).covalent_radius;
+}
+
+Eigen::VectorXd equal_partition(double energy, std::size_t atoms) {
+    return Eigen::VectorXd::Constant(static_cast<Eigen::Index>(atoms),
+                                     energy / static_cast<double>(std::max<std::size_t>(atoms, 1)));
+}
 
 std::unique_ptr<SiteSumForm> Potential::site_sum_form(const std::vector<Species>&) const { return nullptr; }
 

@@ -52,9 +52,7 @@ double LcbPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, E
         });
     }
     const double total = energy + repulsion;
-    if (atom_energies)
-        *atom_energies = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(cluster.size()),
-                                                   total / static_cast<double>(cluster.size()));
+    if (atom_energies) *atom_energies = equal_partition(total, cluster.size());
     return total;
 }
 

@@ -5,7 +5,6 @@
 /// registry and then here, and an unknown type names the closest key of both.
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -40,8 +39,7 @@ struct CalculatorEntry {
 
 /// `pair_distance` of a calculator table: a number for every pair of `species` (which must then
 /// be given), or a table { "Au-Pt" = 2.8, ... } (Angstrom). Keys are pairs a <= b by Z.
-[[nodiscard]] std::map<std::pair<Species, Species>, double> read_pair_distances(const ParameterTable& table,
-                                                                               const std::vector<Species>& species);
+[[nodiscard]] PairDistances read_pair_distances(const ParameterTable& table, const std::vector<Species>& species);
 
 /// `[potential] type = "surrogate"`, `model = "MODEL_DIR"` (a directory written by `fit`, or its
 /// model.toml), optional `pair_distance`.

@@ -18,7 +18,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,7 +43,7 @@ struct ExternalSettings {
     std::vector<Species> species; ///< species the calculator accepts; empty: any
     /// Nearest-neighbour distances (Angstrom) by pair (a <= b by Z); a pair not given uses the
     /// sum of covalent radii.
-    std::map<std::pair<Species, Species>, double> pair_distances;
+    PairDistances pair_distances;
     std::string label;            ///< what description() calls the calculator ("external 'cmd'", "ASE EMT")
 };
 
@@ -89,6 +88,7 @@ private:
     mutable std::atomic<long> next_call_{0};
     mutable std::atomic<long> calls_{0};
     mutable std::atomic<int> failures_in_a_row_{0};
+    mutable std::atomic<bool> workdir_ready_{false};  // created at the first call, not at load
 };
 
 /// Parses the reply of a calculator for `cluster`: one extended XYZ frame with the same atoms

@@ -10,6 +10,10 @@
 
 namespace nanoscape {
 
+/// PREFIX/share/nanoscape/`relative` of an installed nanoscape (the running program is
+/// PREFIX/bin/nanoscape) if it exists; empty for a program that is not installed (build/nanoscape).
+[[nodiscard]] std::string installed_data_path(const std::string& relative);
+
 /// Directories searched for parameter files after the file's own directory: $NANOSCAPE_DATA_DIR
 /// (if set), then for an installed program PREFIX/share/nanoscape/potentials, otherwise
 /// inputs/potentials of the source tree it was built from.

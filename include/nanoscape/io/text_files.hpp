@@ -21,6 +21,10 @@ namespace nanoscape {
 /// `option` names the option in the message ("-o").
 void check_output_file(const std::string& path, const std::string& option = "-o");
 
+/// `path` as given if absolute (or `base_dir` is empty), otherwise relative to `base_dir`: how a
+/// file named in a run or parameter file is found from that file's directory.
+[[nodiscard]] std::filesystem::path path_against(const std::string& path, const std::string& base_dir);
+
 /// std::filesystem::exists and is_regular_file that answer false instead of throwing for a
 /// name the OS cannot look up (too long, say): such a file is not there, which callers report
 /// as bad input.

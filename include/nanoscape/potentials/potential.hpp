@@ -5,9 +5,11 @@
 /// F = -dE/dx (eV/Angstrom) and per-atom energies of a finite cluster. Implementations are
 /// const and re-entrant: many threads relax different clusters with one Potential.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -57,6 +59,17 @@ public:
     /// Throws InputError naming every species of `cluster` this potential has no parameters for.
     void check_species(const Cluster& cluster) const;
 };
+
+/// Nearest-neighbour distances (Angstrom) by species pair; keys (a, b) with a <= b by Z.
+using PairDistances = std::map<std::pair<Species, Species>, double>;
+
+/// The distance of the pair (a, b) in `given`, or the sum of their covalent radii (element
+/// table) if it is not there (Angstrom): the bond length of a calculator that states none.
+[[nodiscard]] double given_or_covalent_distance(const PairDistances& given, Species a, Species b);
+
+/// `energy` (eV) split equally over `atoms` atoms: the per-atom partition of a potential that
+/// has no local energies of its own (a surrogate's total, an external calculator's).
+[[nodiscard]] Eigen::VectorXd equal_partition(double energy, std::size_t atoms);
 
 /// Largest Potential::pair_distance over all pairs of the distinct species in `species`
 /// (Angstrom): the bond length that scales moves, cutoffs and explosion checks.

@@ -3,7 +3,6 @@
 /// `[potential] type = "surrogate"`. The energy is the model's predictive mean (eV), the
 /// forces are -d mean/dx (eV/Angstrom); predict() gives the standard deviation beside it.
 
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -21,8 +20,7 @@ public:
     /// @param source where it was loaded from, for description()
     /// @param pair_distances nearest-neighbour distances (Angstrom) by pair (a <= b by Z); a
     ///        pair not given uses the sum of covalent radii
-    SurrogatePotential(std::shared_ptr<const Surrogate> model, std::string source,
-                       std::map<std::pair<Species, Species>, double> pair_distances = {});
+    SurrogatePotential(std::shared_ptr<const Surrogate> model, std::string source, PairDistances pair_distances = {});
 
     [[nodiscard]] std::string type() const override { return "surrogate"; }
     [[nodiscard]] std::string description() const override;
@@ -41,7 +39,7 @@ public:
 private:
     std::shared_ptr<const Surrogate> model_;
     std::string source_;
-    std::map<std::pair<Species, Species>, double> pair_distances_;
+    PairDistances pair_distances_;
 };
 
 }  // namespace nanoscape
