@@ -47,6 +47,8 @@ void register_sample(CLI::App& app, int& exit_code);
 void register_fit(CLI::App& app, int& exit_code);
 /// Adds `nanoscape export-eam` (export_command.cpp): a Gupta set as a LAMMPS EAM table.
 void register_export_eam(CLI::App& app, int& exit_code);
+/// Adds `nanoscape export-table` (export_command.cpp): a mapped model as a LAMMPS pair table.
+void register_export_table(CLI::App& app, int& exit_code);
 /// Adds `nanoscape hull` (hull_command.cpp): print and write the hull of run directories.
 void register_hull(CLI::App& app, int& exit_code);
 /// Adds `nanoscape list` (list_command.cpp): the registered drivers, moves, potentials, ...

@@ -1,8 +1,10 @@
 // export-eam: a Gupta parameter set written as a LAMMPS EAM table (eam/fs or setfl).
+// export-table: a mapped surrogate's pair functions as a LAMMPS pair_style table file.
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ranges>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,9 @@
 #include "nanoscape/core/error.hpp"
 #include "nanoscape/geometry/builders.hpp"
 #include "nanoscape/io/potential_loader.hpp"
+#include "nanoscape/io/model_store.hpp"
 #include "nanoscape/potentials/eam_export.hpp"
+#include "nanoscape/surrogate/mapped.hpp"
 
 namespace nanoscape::cli {
 
@@ -88,7 +92,52 @@ int run_export_eam(const ExportEamOptions& o) {
     return 0;
 }
 
+struct ExportTableOptions {
+    std::string model;   // a saved `mapped` model directory
+    std::string output;  // the table file
+    int points = 5000;
+    double r_inner = 0.0;  // 0: 0.5 A below the shortest table start
+};
+
+int run_export_table(const ExportTableOptions& o) {
+    const auto model = load_model(o.model);
+    const auto* mapped = dynamic_cast<const MappedGp*>(model.get());
+    if (!mapped)
+        throw InputError(fmt::format("--model {}: export-table writes `mapped` models, this is a '{}' model", o.model,
+                                     model->type()));
+    check_output_file(o.output);
+    const auto& species = mapped->species();
+    double start = mapped->mapped_settings().cutoff;
+    for (std::size_t a = 0; a < species.size(); ++a)
+        for (std::size_t b = a; b < species.size(); ++b) start = std::min(start, mapped->table_start(species[a], species[b]));
+    const double inner = o.r_inner > 0 ? o.r_inner : std::max(0.5, start - 0.5);
+    write_text_atomically(o.output, lammps_pair_table(*mapped, o.points, inner, o.model));
+    spdlog::info("wrote {}: {} pairs, {} points from {:.4f} A to {:g} A", o.output,
+                 species.size() * (species.size() + 1) / 2, o.points, inner, mapped->mapped_settings().cutoff);
+    fmt::print("LAMMPS: pair_style table spline {}\n", o.points);
+    for (std::size_t a = 0; a < species.size(); ++a)
+        for (std::size_t b = a; b < species.size(); ++b)
+            fmt::print("        pair_coeff {} {} {} {}_{} {:g}\n", a + 1, b + 1, o.output, symbol(species[a]),
+                       symbol(species[b]), mapped->mapped_settings().cutoff);
+    fmt::print("(atom types 1..{} = {}; LAMMPS' energy + sum_Z n_Z e_Z, in the file's header, is the model's)\n",
+               species.size(), fmt::join(species | std::views::transform([](Species z) { return symbol(z); }), " "));
+    std::fflush(stdout);
+    return 0;
+}
+
 }  // namespace
+
+void register_export_table(CLI::App& app, int& exit_code) {
+    auto options = std::make_shared<ExportTableOptions>();
+    auto* cmd = app.add_subcommand("export-table",
+                                   "write a mapped surrogate's pair functions as a LAMMPS pair_style table file");
+    cmd->add_option("--model,-m", options->model, "saved `mapped` model directory (from nanoscape fit)")->required();
+    cmd->add_option("-o,--output", options->output, "table file to write")->required();
+    cmd->add_option("--points", options->points, "distances per pair")->check(CLI::Range(2, 10000000))->capture_default_str();
+    cmd->add_option("--r-inner", options->r_inner, "first distance, A (default: 0.5 A below the shortest table start)")
+        ->check(positive());
+    cmd->callback([options, &exit_code] { exit_code = run_export_table(*options); });
+}
 
 void register_export_eam(CLI::App& app, int& exit_code) {
     auto options = std::make_shared<ExportEamOptions>();

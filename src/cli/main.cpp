@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
     cli::register_sample(app, exit_code);
     cli::register_fit(app, exit_code);
     cli::register_export_eam(app, exit_code);
+    cli::register_export_table(app, exit_code);
     cli::register_hull(app, exit_code);
     cli::register_list(app, exit_code);
 

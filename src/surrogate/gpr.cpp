@@ -520,17 +520,8 @@ void GaussianProcess::save_state(std::ostream& out) const {
         write_state_matrix(out, fmt::format("basis_{}", symbol(descriptor_->species()[z])), m.basis[z]);
     write_state_matrix(out, "weights", m.w);
     write_state_matrix(out, "variance_matrix", m.c);
-    // The training structures (Z and positions, then the energy) so update() can continue.
-    for (std::size_t s = 0; s < training_.size(); ++s) {
-        const auto& cl = training_[s].cluster;
-        Eigen::MatrixXd rows(4, static_cast<Index>(cl.size()));
-        for (std::size_t a = 0; a < cl.size(); ++a) {
-            rows(0, static_cast<Index>(a)) = cl.species[a];
-            rows.block(1, static_cast<Index>(a), 3, 1) = cl.positions.col(static_cast<Index>(a));
-        }
-        write_state_matrix(out, "structure", rows);
-        write_state_scalar(out, "energy", training_[s].energy);
-    }
+    // The training structures so update() can continue.
+    write_state_samples(out, training_);
 }
 
 void GaussianProcess::load_state(std::istream& in, const std::string& name) {
@@ -553,15 +544,7 @@ void GaussianProcess::load_state(std::istream& in, const std::string& name) {
     const Index b = model->offset.back();
     model->w = read_state_matrix(in, name, "weights", b, 1);
     model->c = read_state_matrix(in, name, "variance_matrix", b, b);
-    std::vector<Sample> training;
-    for (std::size_t s = 0; s < static_cast<std::size_t>(n_train); ++s) {
-        const MatrixXd rows = read_state_matrix(in, name, "structure", 4);
-        Sample sample;
-        sample.cluster.positions = rows.bottomRows(3);
-        for (Index a = 0; a < rows.cols(); ++a) sample.cluster.species.push_back(static_cast<Species>(rows(0, a)));
-        sample.energy = read_state_scalar(in, name, "energy");
-        training.push_back(std::move(sample));
-    }
+    std::vector<Sample> training = read_state_samples(in, name, static_cast<std::size_t>(n_train));
     check_samples(training, species);
     training_ = std::move(training);
     model_ = std::move(model);

@@ -59,4 +59,37 @@ double read_state_scalar(std::istream& in, const std::string& file, const std::s
     return read_state_matrix(in, file, name, 1, 1)(0, 0);
 }
 
+void write_state_samples(std::ostream& out, std::span<const Sample> samples) {
+    for (const auto& s : samples) {
+        const auto& cl = s.cluster;
+        Eigen::MatrixXd rows(s.forces ? 7 : 4, static_cast<Eigen::Index>(cl.size()));
+        for (std::size_t a = 0; a < cl.size(); ++a) {
+            const auto col = static_cast<Eigen::Index>(a);
+            rows(0, col) = cl.species[a];
+            rows.block(1, col, 3, 1) = cl.positions.col(col);
+            if (s.forces) rows.block(4, col, 3, 1) = s.forces->col(col);
+        }
+        write_state_matrix(out, "structure", rows);
+        write_state_scalar(out, "energy", s.energy);
+    }
+}
+
+std::vector<Sample> read_state_samples(std::istream& in, const std::string& file, std::size_t count) {
+    std::vector<Sample> samples;
+    for (std::size_t k = 0; k < count; ++k) {
+        const Eigen::MatrixXd rows = read_state_matrix(in, file, "structure");
+        if (rows.rows() != 4 && rows.rows() != 7)
+            throw InputError(fmt::format("{}: model state: training structure {} has {} rows (4 or 7 expected)", file,
+                                         k + 1, rows.rows()));
+        Sample sample;
+        sample.cluster.positions = rows.middleRows(1, 3);
+        if (rows.rows() == 7) sample.forces = Eigen::Matrix3Xd(rows.bottomRows(3));
+        for (Eigen::Index a = 0; a < rows.cols(); ++a)
+            sample.cluster.species.push_back(static_cast<Species>(rows(0, a)));
+        sample.energy = read_state_scalar(in, file, "energy");
+        samples.push_back(std::move(sample));
+    }
+    return samples;
+}
+
 }  // namespace nanoscape

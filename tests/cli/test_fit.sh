@@ -13,13 +13,13 @@ cd "$work" || exit 1
 "$bin" -q sample -p emt -m icosahedron --shells 1 -c Pt=6,Au=7 -n 60 --seed 1 -o train.xyz >/dev/null || fail "sample train"
 "$bin" -q sample -p emt -m icosahedron --shells 1 -c Pt=6,Au=7 -n 30 --seed 2 -o test.xyz >/dev/null || fail "sample test"
 
-for model in gpr ridge ann_committee; do
+for model in gpr ridge ann_committee mapped; do
   printf '[surrogate]\ntype = "%s"\n' "$model" >"$model.toml"
 done
 # A small, fast committee for the CLI test (the defaults are tuned for accuracy, not speed).
 printf '[surrogate]\ntype = "ann_committee"\nmembers = 3\nepochs = 40\n' >ann_committee.toml
 
-for model in gpr ridge ann_committee; do
+for model in gpr ridge ann_committee mapped; do
   if ! out=$("$bin" -q fit "$model.toml" --train train.xyz --test test.xyz -o "$model.model" 2>&1); then
     fail "fit $model: $out"
     continue

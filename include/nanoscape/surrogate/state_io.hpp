@@ -8,9 +8,13 @@
 /// an InputError naming the file, the record and what was expected otherwise.
 
 #include <iosfwd>
+#include <span>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
+
+#include "nanoscape/surrogate/sample.hpp"
 
 namespace nanoscape {
 
@@ -25,5 +29,12 @@ void write_state_scalar(std::ostream& out, const std::string& name, double value
                                                 Eigen::Index rows = -1, Eigen::Index cols = -1);
 /// Reads the next record as a scalar called `name`.
 [[nodiscard]] double read_state_scalar(std::istream& in, const std::string& file, const std::string& name);
+
+/// Writes labelled structures as records `structure` (rows Z, x, y, z and, if the sample has
+/// forces, fx, fy, fz; one column per atom) each followed by `energy`, so a loaded model can
+/// go on training (update()) on exactly what it was trained on.
+void write_state_samples(std::ostream& out, std::span<const Sample> samples);
+/// Reads `count` samples written by write_state_samples (4-row records: no forces).
+[[nodiscard]] std::vector<Sample> read_state_samples(std::istream& in, const std::string& file, std::size_t count);
 
 }  // namespace nanoscape
