@@ -18,7 +18,7 @@ targets=("$@")
 "$root/tools/setup.sh" --test
 build="$root/build-fuzz"
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DNANOSCAPE_FUZZ=ON -DNANOSCAPE_BUILD_TESTS=OFF -DNANOSCAPE_BUILD_BENCHMARKS=OFF -DNANOSCAPE_PCH=OFF \
+  -DNANOSCAPE_FUZZ=ON -DNANOSCAPE_BUILD_TESTS=OFF -DNANOSCAPE_BUILD_BENCHMARKS=OFF \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]/#/fuzz_}" >/dev/null

@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <cmath>
 #include <limits>
+#include <initializer_list>
 #include <map>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -35,6 +37,24 @@ std::vector<Species> SweepSettings::species(int n) const {
 }
 
 namespace {
+
+bool ends_with_any(const std::string& name, std::initializer_list<std::string_view> suffixes) {
+    return std::any_of(suffixes.begin(), suffixes.end(), [&](std::string_view s) { return name.ends_with(s); });
+}
+
+// A file that is not TOML at all, given where a run file belongs (`check X.eam.fs`, `run
+// best.xyz`): say what it is before the TOML parser reports a syntax error at line 1.
+void reject_other_file_kinds(const std::string& path) {
+    const std::string name = fs::path(path).filename().string();
+    if (ends_with_any(name, {".eam", ".eam.fs", ".eam.alloy", ".setfl"}))
+        throw InputError(SourceLocation{path, 0, 0},
+                         "this is an EAM table, not a run file: use it from a run file's [potential] type = \"eam\", "
+                         "file = \"...\", or with --potential in eval, relax, build and sample (docs/potentials.md)");
+    if (ends_with_any(name, {".xyz", ".extxyz"}))
+        throw InputError(SourceLocation{path, 0, 0},
+                         "this is a structure file, not a run file: give it to eval or relax, or start a run from it "
+                         "with [system] start = \"...\" (docs/run-file.md)");
+}
 
 void check_tables(const ParameterTable& root) {
     // A potential parameter file (type = "gupta", ... at the top level) given where a run file
@@ -360,6 +380,7 @@ void read_screening(const ParameterTable& root, RunConfig& config, ParameterTabl
 RunConfig load_run_config(const std::string& path, const RunOverrides& overrides) {
     RunConfig config;
     config.path = path;
+    reject_other_file_kinds(path);
     const ParameterTable root = read_toml_file(path);
     check_tables(root);
     const std::string run_dir = fs::path(path).parent_path().string();
