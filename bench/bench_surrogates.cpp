@@ -1,12 +1,15 @@
 // Prediction cost per atom of every registered surrogate (default settings), energy + variance
-// and with forces + sigma gradient, on Pt19Au19 truncated octahedra, against EMT energy +
-// forces on the same cluster measured in the same run. Each model is trained once on 100
+// and with forces + sigma gradient, on Pt-Au clusters of 38 atoms (a perturbed Pt19Au19
+// truncated-octahedron homotop), 147 and 1415 atoms (Mackay icosahedra, random 50/50 homotops),
+// against EMT energy + forces on the same cluster measured in the same run. Each model is
+// trained once on 100
 // EMT-labelled structures (homotops, perturbed homotops, relaxation snapshots) before timing;
 // the GPR cost grows with its basis (exact up to 2000 environments, then 1500 inducing
 // points), the others do not depend on the training-set size.
 //
 //   build/bench/bench_surrogates
 //   build/bench/bench_surrogates --benchmark_filter=gpr
+//   build/bench/bench_surrogates --benchmark_filter=/38   (one size)
 //
 // One OpenMP thread: the numbers are per core. On a loaded machine compare the ratios.
 
@@ -17,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/surrogate/surrogate.hpp"
 #include "support/recording_reporter.hpp"
 #include "support/surrogate_accuracy.hpp"
@@ -40,25 +44,37 @@ const Surrogate& trained(const std::string& key) {
     return *model;
 }
 
-const Cluster& probe() {
-    static const Cluster c = test::ptau38_dataset(1, 7)[1].cluster;  // a perturbed homotop
-    return c;
+const std::vector<int> sizes{38, 147, 1415};
+
+const Cluster& probe(int n) {
+    static std::map<int, Cluster> probes;
+    auto found = probes.find(n);
+    if (found != probes.end()) return found->second;
+    if (n == 38) return probes.emplace(n, test::ptau38_dataset(1, 7)[1].cluster).first->second;  // perturbed
+    BuildRequest request;
+    request.motif = Motif::icosahedron;
+    request.size = n;
+    request.composition = {{pt_au[0], n / 2}, {pt_au[1], n - n / 2}};
+    Rng rng = make_stream(2026, static_cast<std::uint64_t>(n));
+    return probes.emplace(n, build_cluster(request, default_pair_distance, rng)).first->second;
 }
 
-void surrogate_case(benchmark::State& state, const std::string& key, bool gradients) {
+void surrogate_case(benchmark::State& state, const std::string& key, int n, bool gradients) {
     const Surrogate& model = trained(key);
+    const Cluster& cluster = probe(n);
     Eigen::Matrix3Xd forces, sigma_gradient;
     for (auto _ : state) {
-        const Prediction p = gradients ? model.predict(probe(), &forces, &sigma_gradient) : model.predict(probe());
+        const Prediction p = gradients ? model.predict(cluster, &forces, &sigma_gradient) : model.predict(cluster);
         benchmark::DoNotOptimize(p.energy);
     }
 }
 
-void emt_case(benchmark::State& state) {
+void emt_case(benchmark::State& state, int n) {
     const auto potential = test::make_emt();
+    const Cluster& cluster = probe(n);
     Eigen::Matrix3Xd forces;
     for (auto _ : state) {
-        double e = potential->energy_and_forces(probe(), forces);
+        double e = potential->energy_and_forces(cluster, forces);
         benchmark::DoNotOptimize(e);
     }
 }
@@ -67,29 +83,43 @@ void emt_case(benchmark::State& state) {
 
 int main(int argc, char** argv) {
     omp_set_num_threads(1);
-    benchmark::RegisterBenchmark("emt", emt_case)->Unit(benchmark::kMicrosecond)->MinTime(0.2);
-    for (const auto& key : surrogate_registry().keys())
-        for (bool gradients : {false, true})
-            benchmark::RegisterBenchmark(fmt::format("{}/{}", key, gradients ? "gradients" : "energy").c_str(),
-                                         [key, gradients](benchmark::State& s) { surrogate_case(s, key, gradients); })
-                ->Unit(benchmark::kMicrosecond)
-                ->MinTime(0.2);
+    for (int n : sizes) {
+        benchmark::RegisterBenchmark(fmt::format("emt/{}", n).c_str(), [n](benchmark::State& s) { emt_case(s, n); })
+            ->Unit(benchmark::kMicrosecond)
+            ->MinTime(0.2);
+        for (const auto& key : surrogate_registry().keys())
+            for (bool gradients : {false, true})
+                benchmark::RegisterBenchmark(
+                    fmt::format("{}/{}/{}", key, gradients ? "gradients" : "energy", n).c_str(),
+                    [key, n, gradients](benchmark::State& s) { surrogate_case(s, key, n, gradients); })
+                    ->Unit(benchmark::kMicrosecond)
+                    ->MinTime(0.2);
+    }
     benchmark::Initialize(&argc, argv);
     nanoscape::bench::RecordingReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
 
-    const double n = static_cast<double>(probe().size());
-    const double base = reporter.seconds("emt");
-    fmt::print("\nPrediction time per atom, Pt19Au19, one thread (in brackets: relative to EMT energy + forces):\n");
-    fmt::print("  {:<40} {:>10.2f} us\n", "emt energy+forces", base / n * 1e6);
-    for (const auto& key : surrogate_registry().keys())
-        for (const char* what : {"energy", "gradients"}) {
-            const double t = reporter.seconds(fmt::format("{}/{}", key, what));
-            if (t <= 0) continue;
-            fmt::print("  {:<40} {:>10.2f} us [{:.0f}x]   {}\n", fmt::format("{} {}", key, what), t / n * 1e6,
-                       base > 0 ? t / base : 0.0, what == std::string("energy") ? "energy + variance"
-                                                                                : "+ forces + sigma gradient");
-        }
+    for (int n : sizes) {
+        const double base = reporter.seconds(fmt::format("emt/{}", n));
+        if (base <= 0) continue;
+        const double atoms = static_cast<double>(probe(n).size());
+        fmt::print("\nPrediction time per atom, {} Pt-Au atoms, one thread (in brackets: relative to EMT energy + "
+                   "forces):\n",
+                   n);
+        fmt::print("  {:<40} {:>10.2f} us\n", "emt energy+forces", base / atoms * 1e6);
+        for (const auto& key : surrogate_registry().keys())
+            for (const char* what : {"energy", "gradients"}) {
+                const double t = reporter.seconds(fmt::format("{}/{}/{}", key, what, n));
+                if (t <= 0) continue;
+                fmt::print("  {:<40} {:>10.2f} us [{:.1f}x]   {}\n", fmt::format("{} {}", key, what), t / atoms * 1e6,
+                           t / base, what == std::string("energy") ? "energy + variance" : "+ forces + sigma gradient");
+            }
+        // The mapped surrogate's purpose: GPR accuracy class at pair-potential cost.
+        const double gpr = reporter.seconds(fmt::format("gpr/gradients/{}", n));
+        const double mapped = reporter.seconds(fmt::format("mapped/gradients/{}", n));
+        if (gpr > 0 && mapped > 0)
+            fmt::print("  mapped is {:.0f}x faster than gpr (forces + sigma gradient)\n", gpr / mapped);
+    }
     benchmark::Shutdown();
     return 0;
 }

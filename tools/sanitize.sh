@@ -5,7 +5,7 @@
 #   tools/sanitize.sh --all [ctest arguments...]  unit, conformance and regression labels
 # A heap or stack overflow, a leak, a use after free or after scope, signed overflow, a misaligned
 # or out-of-range access fails the test that hit it. Costs on 2 cores (docs/reliability.md): the
-# CI stage about 7 minutes of build and 4 of tests; --all about 10 and 22 more.
+# CI stage about 7 minutes of build and 5 of tests; --all about 9 of build and 22 or more of tests.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="$root/build-asan"
