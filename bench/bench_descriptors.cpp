@@ -19,6 +19,7 @@
 #include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/potentials/registry.hpp"
 #include "support/recording_reporter.hpp"
+#include "support/surrogate_data.hpp"
 
 namespace {
 
@@ -30,12 +31,7 @@ const std::vector<Species>& species() {
 }
 
 Cluster make_cluster(int n) {
-    BuildRequest request;
-    request.motif = n == 38 ? Motif::truncated_octahedron : Motif::icosahedron;
-    request.size = n;
-    request.composition = {{species()[0], n / 2}, {species()[1], n - n / 2}};
-    Rng rng = make_stream(2024, static_cast<std::uint64_t>(n));
-    return build_cluster(request, default_pair_distance, rng);
+    return test::ptau_homotop(n == 38 ? Motif::truncated_octahedron : Motif::icosahedron, n, 2024);
 }
 
 const std::vector<int> sizes{38, 147};

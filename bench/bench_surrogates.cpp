@@ -2,10 +2,9 @@
 // and with forces + sigma gradient, on Pt-Au clusters of 38 atoms (a perturbed Pt19Au19
 // truncated-octahedron homotop), 147 and 1415 atoms (Mackay icosahedra, random 50/50 homotops),
 // against EMT energy + forces on the same cluster measured in the same run. Each model is
-// trained once on 100
-// EMT-labelled structures (homotops, perturbed homotops, relaxation snapshots) before timing;
-// the GPR cost grows with its basis (exact up to 2000 environments, then 1500 inducing
-// points), the others do not depend on the training-set size.
+// trained once on 100 EMT-labelled Pt19Au19 structures (homotops, perturbed homotops,
+// relaxation snapshots) before timing; the GPR cost grows with its basis (exact up to 2000
+// environments, then 1500 inducing points), the others do not depend on the training-set size.
 //
 //   build/bench/bench_surrogates
 //   build/bench/bench_surrogates --benchmark_filter=gpr
@@ -20,10 +19,10 @@
 
 #include <fmt/format.h>
 
-#include "nanoscape/geometry/motifs.hpp"
 #include "nanoscape/surrogate/surrogate.hpp"
 #include "support/recording_reporter.hpp"
 #include "support/surrogate_accuracy.hpp"
+#include "support/surrogate_data.hpp"
 
 namespace {
 
@@ -47,16 +46,13 @@ const Surrogate& trained(const std::string& key) {
 const std::vector<int> sizes{38, 147, 1415};
 
 const Cluster& probe(int n) {
-    static std::map<int, Cluster> probes;
-    auto found = probes.find(n);
-    if (found != probes.end()) return found->second;
-    if (n == 38) return probes.emplace(n, test::ptau38_dataset(1, 7)[1].cluster).first->second;  // perturbed
-    BuildRequest request;
-    request.motif = Motif::icosahedron;
-    request.size = n;
-    request.composition = {{pt_au[0], n / 2}, {pt_au[1], n - n / 2}};
-    Rng rng = make_stream(2026, static_cast<std::uint64_t>(n));
-    return probes.emplace(n, build_cluster(request, default_pair_distance, rng)).first->second;
+    static const std::map<int, Cluster> probes = [] {
+        std::map<int, Cluster> p;
+        p.emplace(38, test::ptau38_dataset(1, 7)[1].cluster);  // a perturbed homotop
+        for (int size : {147, 1415}) p.emplace(size, test::ptau_homotop(Motif::icosahedron, size, 2026));
+        return p;
+    }();
+    return probes.at(n);
 }
 
 void surrogate_case(benchmark::State& state, const std::string& key, int n, bool gradients) {

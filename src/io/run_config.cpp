@@ -4,9 +4,7 @@
 #include <filesystem>
 #include <cmath>
 #include <limits>
-#include <initializer_list>
 #include <map>
-#include <string_view>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -17,6 +15,7 @@
 #include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/toml_reader.hpp"
 #include "nanoscape/geometry/motifs.hpp"
+#include "nanoscape/potentials/eam.hpp"
 #include "nanoscape/io/xyz.hpp"
 #include "nanoscape/search/state_json.hpp"
 
@@ -38,19 +37,14 @@ std::vector<Species> SweepSettings::species(int n) const {
 
 namespace {
 
-bool ends_with_any(const std::string& name, std::initializer_list<std::string_view> suffixes) {
-    return std::any_of(suffixes.begin(), suffixes.end(), [&](std::string_view s) { return name.ends_with(s); });
-}
-
 // A file that is not TOML at all, given where a run file belongs (`check X.eam.fs`, `run
 // best.xyz`): say what it is before the TOML parser reports a syntax error at line 1.
 void reject_other_file_kinds(const std::string& path) {
-    const std::string name = fs::path(path).filename().string();
-    if (ends_with_any(name, {".eam", ".eam.fs", ".eam.alloy", ".setfl"}))
+    if (is_eam_file_name(path))
         throw InputError(SourceLocation{path, 0, 0},
                          "this is an EAM table, not a run file: use it from a run file's [potential] type = \"eam\", "
                          "file = \"...\", or with --potential in eval, relax, build and sample (docs/potentials.md)");
-    if (ends_with_any(name, {".xyz", ".extxyz"}))
+    if (path.ends_with(".xyz") || path.ends_with(".extxyz"))
         throw InputError(SourceLocation{path, 0, 0},
                          "this is a structure file, not a run file: give it to eval or relax, or start a run from it "
                          "with [system] start = \"...\" (docs/run-file.md)");

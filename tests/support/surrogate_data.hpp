@@ -19,6 +19,17 @@ inline std::unique_ptr<Potential> make_emt() {
     return create_potential(t);
 }
 
+/// A random homotop of Pt(n/2) Au(n - n/2) on the n sites of `motif` closest to its centre, at
+/// the default pair distances; `make_stream(seed, n)` draws the ordering (benchmark probes).
+inline Cluster ptau_homotop(Motif motif, int n, std::uint64_t seed) {
+    BuildRequest request;
+    request.motif = motif;
+    request.size = n;
+    request.composition = {{78, n / 2}, {79, n - n / 2}};
+    Rng rng = make_stream(seed, static_cast<std::uint64_t>(n));
+    return build_cluster(request, default_pair_distance, rng);
+}
+
 /// `count` samples of `size` Pt/Au atoms (n_pt Pt) on a truncated octahedron cut, random
 /// homotops displaced by Gaussian noise of up to `amplitude` Angstrom; EMT energies and forces.
 inline std::vector<Sample> make_ptau_samples(int count, std::uint64_t seed, int size = 38, int n_pt = 19,
