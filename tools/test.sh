@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds nanoscape and runs all tests (CTest).
 #   tools/test.sh                  unit, conformance, regression, CLI, docs and oracle (ASE,
-#                                  LAMMPS) tests, then the unit tests again under AddressSanitizer
-#                                  and UndefinedBehaviorSanitizer (tools/sanitize.sh)
+#                                  LAMMPS) tests, and the MPI tests (1 and 2 ranks; the build is
+#                                  the MPI one, -DNANOSCAPE_MPI=ON, which runs serially when not
+#                                  started by mpirun), then the unit tests again under
+#                                  AddressSanitizer and UndefinedBehaviorSanitizer (tools/sanitize.sh)
 #   tools/test.sh --slow           also the long regression sweeps (label "slow")
 #   tools/test.sh --no-sanitizers  without the sanitizer stage (it adds about 11 minutes)
 # Extra arguments after the options go to ctest, e.g. `tools/test.sh -R Gupta` (they select
@@ -20,7 +22,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 "$root/tools/setup.sh" --test
-"$root/tools/build.sh"
+NANOSCAPE_CMAKE_OPTIONS="-DNANOSCAPE_MPI=ON" "$root/tools/build.sh"
 (cd "$root/build" && ctest --output-on-failure --parallel "$(nproc)" "${exclude[@]}" "$@")
 if [[ $sanitize == 1 && $# -eq 0 ]]; then
   "$root/tools/sanitize.sh"

@@ -51,6 +51,8 @@ void register_export_eam(CLI::App& app, int& exit_code);
 void register_export_table(CLI::App& app, int& exit_code);
 /// Adds `nanoscape hull` (hull_command.cpp): print and write the hull of run directories.
 void register_hull(CLI::App& app, int& exit_code);
+/// Adds `nanoscape merge` (merge_command.cpp): run directories (replicas, array tasks) into one.
+void register_merge(CLI::App& app, int& exit_code);
 /// Adds `nanoscape list` (list_command.cpp): the registered drivers, moves, potentials, ...
 void register_list(CLI::App& app, int& exit_code);
 

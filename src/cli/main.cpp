@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "validators.hpp"
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/core/mpi.hpp"
 #include "nanoscape/potentials/registry.hpp"
 #include "nanoscape/relax/relaxer.hpp"
 #include "nanoscape/core/version.hpp"
@@ -28,6 +29,11 @@ void set_up_logging(bool quiet, bool verbose) {
     spdlog::set_default_logger(logger);
 }
 
+// " (rank 1)" under mpirun with several ranks, so a worker's message says whose it is.
+std::string rank_label() {
+    return nanoscape::mpi::size() > 1 ? fmt::format(" (rank {})", nanoscape::mpi::rank()) : std::string();
+}
+
 std::string potential_help() {
     return fmt::format("potential SPEC: a registry key ({}), a potential file (*.toml), a run file, or a model "
                        "directory written by `fit`",
@@ -43,7 +49,10 @@ void add_potential_and_input(CLI::App* command, std::string& potential, std::str
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+// The command itself; main() wraps it in MPI's start and end.
+int run_main(int argc, char** argv) {
     using namespace nanoscape;
     CLI::App app{"nanoscape: global optimisation of metallic nanoalloy clusters"};
     app.set_version_flag("--version", fmt::format("nanoscape {}", version()));
@@ -94,6 +103,7 @@ int main(int argc, char** argv) {
     cli::register_export_eam(app, exit_code);
     cli::register_export_table(app, exit_code);
     cli::register_hull(app, exit_code);
+    cli::register_merge(app, exit_code);
     cli::register_list(app, exit_code);
 
     // The first word that is not an option must name a command: "unknown command 'rnu'; did
@@ -117,11 +127,24 @@ int main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;
     } catch (const InputError& e) {
-        fmt::print(stderr, "nanoscape: error: {}\n", e.what());
+        fmt::print(stderr, "nanoscape: error{}: {}\n", rank_label(), e.what());
         return 2;
     } catch (const std::exception& e) {
-        fmt::print(stderr, "nanoscape: error: {}\n", e.what());
+        fmt::print(stderr, "nanoscape: error{}: {}\n", rank_label(), e.what());
         return 1;
     }
     return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Under mpirun every rank runs the command; `run` makes rank 0 the coordinator and the
+    // others its workers (docs/scale.md). A rank that ends with an error (or an interrupt's
+    // 130) ends them all with its exit code: none is left waiting for the others.
+    nanoscape::mpi::init(argc, argv);
+    const int code = run_main(argc, argv);
+    if (code != 0) nanoscape::mpi::abort(code);
+    nanoscape::mpi::finalize();
+    return code;
 }

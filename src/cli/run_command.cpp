@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include <CLI/CLI.hpp>
@@ -15,12 +16,15 @@
 #include "commands.hpp"
 #include "validators.hpp"
 #include "nanoscape/core/interrupt.hpp"
+#include "nanoscape/core/mpi.hpp"
 #include "nanoscape/core/parallel.hpp"
 #include "nanoscape/io/calculators.hpp"
+#include "nanoscape/io/replicas.hpp"
 #include "nanoscape/io/run_config.hpp"
 #include "nanoscape/io/run_directory.hpp"
 #include "nanoscape/io/sweep.hpp"
 #include "nanoscape/search/engine.hpp"
+#include "nanoscape/search/mpi_work.hpp"
 
 namespace nanoscape::cli {
 
@@ -38,6 +42,8 @@ struct RunOptions {
     std::optional<double> max_wall_time;
     std::optional<double> target_energy;
     std::optional<std::string> potential;
+    double mpi_timeout = 60.0;
+    std::optional<long> replica_index;
 };
 
 // SIGINT / SIGTERM: the first asks the engine to stop after the round in progress (checkpoint,
@@ -75,6 +81,16 @@ RunOverrides overrides_of(const RunOptions& o) {
     overrides.max_wall_time = o.max_wall_time;
     overrides.target_energy = o.target_energy;
     overrides.potential = o.potential;
+    overrides.replica_index = o.replica_index;
+    // A Slurm array task runs its replica without being told (docs/scale.md).
+    if (!o.replica_index)
+        if (const char* task = std::getenv("SLURM_ARRAY_TASK_ID"); task && *task) {
+            char* end = nullptr;
+            const long k = std::strtol(task, &end, 10);
+            if (*end != '\0') throw InputError(fmt::format("SLURM_ARRAY_TASK_ID='{}' is not a replica number", task));
+            overrides.replica_index = k;
+            overrides.replica_index_from_environment = true;
+        }
     return overrides;
 }
 
@@ -118,10 +134,87 @@ int run_sweep(const RunOptions& o, const RunConfig& config, RunDirectoryMode mod
     return status == "interrupted" ? 130 : 0;
 }
 
+// Independent replicas of one search, merged ([search] replicas).
+int run_replicas(const RunOptions& o, const RunConfig& config, RunDirectoryMode mode, int threads) {
+    ReplicaRunner runner(config, mode, threads);
+    const auto& log = runner.logger();
+    spdlog::set_default_logger(log);
+    log->info("nanoscape run {}: {} independent replicas of {}{}, seed {}", o.run_file, config.replicas,
+              config.sweep ? std::string("a composition sweep") : config.problem.formula(),
+              config.sweep ? std::string() : fmt::format(" ({} atoms)", config.problem.species.size()), config.problem.seed);
+    log->info("potential: {}", config.potential->description());
+    log->info("driver (per replica): {}", config.driver->describe());
+    log->info("stop each replica at: {}; results in {}", describe_stop(config.engine.stop), config.output_directory);
+    for (const auto& w : config.warnings) log->warn("{}", w);
+    install_interrupt_handlers();
+    const std::string status = runner.run(&interrupt_requested);
+    const auto& j = runner.summary();
+    const auto dir = std::filesystem::path(config.output_directory);
+    if (j.empty()) return 130;
+    fmt::print("\n{} replicas of {} with {}\n", config.replicas, j.value("formula", std::string("the sweep")),
+               config.potential->description());
+    if (!config.sweep) {
+        fmt::print("  best energy        {} (in {})\n", j.at("best_energy").dump(), j.at("best_source").is_string() ? j.at("best_source").get<std::string>() : std::string("none"));
+        for (const auto& r : j.at("runs"))
+            fmt::print("  {:<18} best {}, {} relaxations, {}\n", std::filesystem::path(r.at("directory").get<std::string>()).filename().string(),
+                       r.value("best_energy", nlohmann::json()).dump(), r.value("reference_relaxations", 0L),
+                       r.value("status", std::string()));
+        if (j.contains("runs_reached_target"))
+            fmt::print("  target             reached by {} of {} replicas\n", j.at("runs_reached_target").get<long>(),
+                       config.replicas);
+    } else {
+        std::vector<std::string> vertices;
+        for (const auto& v : j.at("hull_vertices")) vertices.push_back(v.get<std::string>());
+        fmt::print("  hull vertices      {}\n", vertices.empty() ? std::string("none yet") : fmt::format("{}", fmt::join(vertices, " ")));
+    }
+    fmt::print("  reference cost     {} relaxations, {} energy+force evaluations (all replicas)\n",
+               j.value("reference_relaxations", 0L), j.value("reference_evaluations", 0L));
+    fmt::print("  wall time          {:.1f} s\n", j.value("wall_time_s", 0.0));
+    fmt::print("  merged results     {}\n  replicas           {}\n", (dir / "summary.json").string(),
+               (dir / "replicas").string() + "/r<k>/");
+    std::fflush(stdout);
+    return status == "interrupted" ? 130 : 0;
+}
+
+// The default thread count of a rank: the node's cores shared by its ranks.
+int default_threads(int requested) {
+    if (requested > 0) return requested;
+    return std::max(1, resolve_threads(0) / std::max(1, mpi::node_ranks()));
+}
+
+// A worker rank of `mpirun -np K nanoscape run`: builds the run's potential and relaxer from
+// the same file and answers rank 0's tasks until it says stop (docs/scale.md).
+int serve(const RunOptions& o) {
+    install_interrupt_handlers();  // the first SIGINT/SIGTERM lets the task in progress finish
+    const RunConfig config = load_run_config(o.run_file, overrides_of(o));
+    const int threads = default_threads(o.threads);
+    omp_set_num_threads(threads);
+    const LocalEvaluator local(*config.potential, *config.relaxer, config.relax, threads);
+    serve_tasks([&](const nlohmann::json& task) -> nlohmann::json {
+        const std::string kind = task.at("kind").get<std::string>();
+        if (kind == "evaluate") return answer_evaluate_task(local, task);
+        if (kind == "composition" && config.sweep) return search_composition(config, task, threads, &interrupt_requested, {});
+        if (kind == "replica") return search_replica(config, task, threads, &interrupt_requested);
+        throw Error(fmt::format("rank {}: unknown task '{}'", mpi::rank(), kind));
+    });
+    return 0;
+}
+
+// Rank 0 tells the workers to stop when a run returns normally (an exception ends every rank
+// through mpi::abort in main).
+struct WorkersGuard {
+    ~WorkersGuard() {
+        if (mpi::size() > 1 && std::uncaught_exceptions() == 0) stop_workers();
+    }
+};
+
 int run(const RunOptions& o) {
     if (o.resume && o.overwrite) throw InputError("--resume and --overwrite exclude each other");
+    if (mpi::rank() > 0) return serve(o);
+    const WorkersGuard workers_guard;
     RunConfig config = load_run_config(o.run_file, overrides_of(o));
-    int threads = resolve_threads(o.threads);
+    config.mpi_timeout = o.mpi_timeout;
+    int threads = default_threads(o.threads);
     // An external calculator's workers each need a thread to wait on them (the threads only
     // wait, so more threads than cores cost nothing); results never depend on the count.
     const int workers = calculator_workers(*config.potential);
@@ -132,6 +225,7 @@ int run(const RunOptions& o) {
     omp_set_num_threads(threads);  // the default team of every OpenMP loop (drivers' replicas too)
     const auto mode = o.resume ? RunDirectoryMode::resume
                                : (o.overwrite ? RunDirectoryMode::overwrite : RunDirectoryMode::fresh);
+    if (config.replicas > 1 && !config.replica_index) return run_replicas(o, config, mode, threads);
     if (config.sweep) return run_sweep(o, config, mode, threads);
     RunDirectory directory(config, mode, threads);
     const auto& log = directory.logger();
@@ -247,6 +341,14 @@ void register_run(CLI::App& app, int& exit_code) {
         ->check(non_negative());
     run_cmd->add_option("--seed", options.seed, "override [system] seed")->check(non_negative());
     run_cmd->add_option("--output,-o", options.output, "override [output] directory");
+    run_cmd->add_option("--mpi-timeout", options.mpi_timeout,
+                        "under mpirun: seconds a busy rank may stay silent before the run stops (0: no limit)")
+        ->check(non_negative())
+        ->capture_default_str();
+    run_cmd->add_option("--replica-index", options.replica_index,
+                        "run only this replica of [search] replicas, into DIR/replicas/rK (default: "
+                        "SLURM_ARRAY_TASK_ID); join them with `nanoscape merge DIR`")
+        ->check(non_negative());
     run_cmd->add_flag("--resume", options.resume, "continue the checkpointed run in the output directory");
     run_cmd->add_flag("--overwrite", options.overwrite, "replace an earlier run in the output directory");
     run_cmd->add_option("--max-steps", options.max_steps, "override [search] max_steps (0: no limit)")

@@ -12,6 +12,8 @@
 #include "nanoscape/io/external_potential.hpp"
 #include "nanoscape/io/potential_loader.hpp"
 #include "nanoscape/io/reference_calls.hpp"
+#include "nanoscape/core/mpi.hpp"
+#include "nanoscape/search/mpi_work.hpp"
 #include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/toml_reader.hpp"
 #include "nanoscape/geometry/motifs.hpp"
@@ -424,6 +426,7 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
                                               config.driver->name()));
     config.search = search;
     config.engine = read_engine_settings(search, overrides, config.warnings);
+    config.replicas = static_cast<int>(search.get_integer_in("replicas", 1, 1, 1000000));
     if (config.sweep && config.engine.stop.target_energy) {
         const char* why = "is an energy of one composition, so a sweep does not take it; stop each composition with "
                           "max_steps, max_evaluations or max_wall_time";
@@ -437,6 +440,27 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     config.engine.checkpoint_interval = positive_real(output, "checkpoint_interval", 60.0, true);
     config.engine.checkpoint_steps = positive_count(output, "checkpoint_steps", external ? 1 : 0, 0);
     if (overrides.output) config.output_directory = *overrides.output;
+    if (overrides.replica_index && !(overrides.replica_index_from_environment && config.replicas == 1)) {
+        const long k = *overrides.replica_index;
+        const std::string from = overrides.replica_index_from_environment ? fmt::format("SLURM_ARRAY_TASK_ID={}", k)
+                                                                          : fmt::format("--replica-index {}", k);
+        if (config.replicas == 1)
+            throw search.error("replicas", fmt::format("{} needs replicas > 1 in [search] (replicas = R runs R "
+                                                       "independent searches; each array task runs one)",
+                                                       from));
+        if (k < 0 || k >= config.replicas)
+            throw InputError(fmt::format("{} is not a replica of this run: [search] replicas = {} has replicas 0 to {} "
+                                         "(sbatch --array=0-{})",
+                                         from, config.replicas, config.replicas - 1, config.replicas - 1));
+        // -o may name the run directory or the replica's own (the resume hints give the latter).
+        const fs::path own = replica_directory(config.output_directory, static_cast<int>(k));
+        const fs::path given(config.output_directory);
+        if (!(given.filename() == own.filename() && given.parent_path().filename() == "replicas"))
+            config.output_directory = own.string();
+        config.replica_index = static_cast<int>(k);
+        make_replica(config, static_cast<int>(k));
+        config.override_options += fmt::format(" --replica-index {}", k);
+    }
     if (overrides.seed) config.override_options += fmt::format(" --seed {}", *overrides.seed);
     if (overrides.potential) config.override_options += fmt::format(" --potential {}", *overrides.potential);
     if (overrides.max_steps) config.override_options += fmt::format(" --max-steps {}", *overrides.max_steps);
@@ -446,8 +470,23 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     return config;
 }
 
-std::unique_ptr<Evaluator> make_evaluator(const RunConfig& config, int threads) {
-    auto local = std::make_unique<LocalEvaluator>(*config.potential, *config.relaxer, config.relax, threads);
+std::string replica_directory(const std::string& run_directory, int replica) {
+    return (fs::path(run_directory) / "replicas" / fmt::format("r{}", replica)).string();
+}
+
+void make_replica(RunConfig& config, int replica) {
+    config.problem.replica = static_cast<std::uint64_t>(replica);
+    if (config.screening && replica != 0)
+        config.screening->seed = splitmix64(config.problem.seed ^ splitmix64(static_cast<std::uint64_t>(replica)));
+    config.driver = create_driver(config.search, config.problem);
+}
+
+std::unique_ptr<Evaluator> make_evaluator(const RunConfig& config, int threads, bool distribute) {
+    std::unique_ptr<Evaluator> local;
+    if (distribute && mpi::size() > 1)
+        local = std::make_unique<MpiEvaluator>(*config.potential, *config.relaxer, config.relax, threads, config.mpi_timeout);
+    else
+        local = std::make_unique<LocalEvaluator>(*config.potential, *config.relaxer, config.relax, threads);
     if (!config.screening) return local;
     return make_screening_evaluator(std::move(local), config.surrogate, *config.screening, config.surrogate_species,
                                     *config.potential, *config.relaxer, config.relax, threads);

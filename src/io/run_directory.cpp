@@ -1,4 +1,5 @@
 #include "nanoscape/io/run_directory.hpp"
+#include "nanoscape/core/mpi.hpp"
 #include "nanoscape/io/reference_calls.hpp"
 
 #include <unistd.h>
@@ -16,12 +17,14 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/basic_file_sink.h>
+#include <omp.h>
 #include <spdlog/spdlog.h>
 
 #include "nanoscape/core/version.hpp"
 #include "nanoscape/geometry/chemical_order.hpp"
 #include "nanoscape/io/text_files.hpp"
 #include "nanoscape/io/xyz.hpp"
+#include "nanoscape/search/state_json.hpp"
 
 namespace nanoscape {
 
@@ -82,10 +85,6 @@ nlohmann::ordered_json chemical_order_json(const ChemicalOrder& order) {
 
 std::string energy_text(double e) { return std::isfinite(e) ? fmt::format("{:.10f}", e) : std::string("nan"); }
 
-nlohmann::ordered_json number_or_null(double x) {
-    return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
-}
-
 }  // namespace
 
 std::shared_ptr<spdlog::logger> make_run_logger(const std::string& log_file, bool append, const std::string& name,
@@ -100,6 +99,85 @@ std::shared_ptr<spdlog::logger> make_run_logger(const std::string& log_file, boo
     logger->set_level(std::min(spdlog::default_logger()->level(), spdlog::level::info));
     logger->flush_on(spdlog::level::info);
     return logger;
+}
+
+namespace {
+
+// Forwards a nested run to its RunDirectory and reports progress to whoever runs it.
+class NestedObserver final : public RunObserver {
+public:
+    NestedObserver(RunDirectory& directory, const std::function<void(const SearchEngine&)>& progress)
+        : directory_(directory), progress_(progress) {}
+    void on_row(const TraceRow& row, const SearchEngine& engine) override {
+        directory_.on_row(row, engine);
+        if (progress_) progress_(engine);
+    }
+    void on_checkpoint(const SearchEngine& engine) override { directory_.on_checkpoint(engine); }
+    void on_finish(const SearchEngine& engine) override { directory_.on_finish(engine); }
+    void on_error(const SearchEngine& engine, const std::string& what) override { directory_.on_error(engine, what); }
+
+private:
+    RunDirectory& directory_;
+    const std::function<void(const SearchEngine&)>& progress_;
+};
+
+}  // namespace
+
+RunConfig nested_run_config(const RunConfig& root, const std::string& directory) {
+    RunConfig cfg;
+    cfg.path = root.path;
+    cfg.potential = root.potential;
+    cfg.reference_log = root.reference_log;
+    cfg.relaxer = root.relaxer;
+    cfg.relax = root.relax;
+    cfg.engine = root.engine;
+    cfg.search = root.search;
+    cfg.screening = root.screening;
+    cfg.surrogate = root.surrogate;
+    cfg.surrogate_species = root.surrogate_species;
+    cfg.override_options = root.override_options;
+    cfg.mpi_timeout = root.mpi_timeout;
+    cfg.replicas = root.replicas;
+    cfg.output_directory = directory;
+    cfg.problem = root.problem;
+    cfg.problem.start.seeds.clear();
+    return cfg;
+}
+
+nlohmann::json run_nested_search(const RunConfig& config, int threads, const std::atomic<bool>* interrupt,
+                                 const std::function<void(const SearchEngine&)>& progress, int top,
+                                 const std::string& what) {
+    if (interrupt && interrupt->load())
+        return {{"stop_reason", "interrupted"}, {"best", real_to_json(std::numeric_limits<double>::quiet_NaN())}, {"counts", counts_to_json({})}, {"steps", 0},
+                {"minima_found", 0}, {"wall_time", 0.0}, {"top", nlohmann::json::array()}};
+    const std::string& directory = config.output_directory;
+    const bool resume = fs::exists(checkpoint_path(directory));
+    // The nested teams of this run's driver; the thread's default is put back however it ends.
+    struct ThreadsGuard {
+        int saved = omp_get_max_threads();
+        explicit ThreadsGuard(int t) { omp_set_num_threads(t); }
+        ~ThreadsGuard() { omp_set_num_threads(saved); }
+    } threads_guard(threads);
+    RunDirectory run_directory(config, resume ? RunDirectoryMode::resume : RunDirectoryMode::overwrite, threads, false);
+    const auto evaluator = make_evaluator(config, threads, false);
+    SearchEngine engine(config.problem, config.engine, *config.driver, *evaluator, run_directory.logger());
+    if (resume) run_directory.resume(engine);
+    run_directory.logger()->info("{}: driver {}", what, config.driver->describe());
+    NestedObserver observer(run_directory, progress);
+    engine.run(observer, interrupt);
+    const auto& p = engine.progress();
+    nlohmann::json best_minima = nlohmann::json::array();
+    for (const auto& minimum : engine.archive().minima()) {
+        if (static_cast<int>(best_minima.size()) >= top) break;
+        best_minima.push_back(cluster_to_json(minimum.cluster));
+    }
+    return {{"stop_reason", p.stop_reason},
+            {"best", real_to_json(engine.archive().best_energy())},
+            {"counts", counts_to_json(p.counts)},
+            {"steps", p.steps},
+            {"minima_found", engine.archive().found()},
+            {"wall_time", p.elapsed},
+            {"top", std::move(best_minima)}};
 }
 
 std::string checkpoint_path(const std::string& run_directory) {
@@ -340,6 +418,7 @@ void RunDirectory::write_results(const SearchEngine& engine, const std::string& 
     j["wall_time_s"] = p.elapsed;
     j["seed"] = config_.problem.seed;
     j["threads"] = threads_;
+    j["mpi_ranks"] = mpi::size();
     j["version"] = version();
     write_text_atomically(dir / "summary.json", format_json(j));
 }

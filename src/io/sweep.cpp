@@ -19,10 +19,12 @@
 #include <fmt/ranges.h>
 #include <omp.h>
 
+#include "nanoscape/core/mpi.hpp"
 #include "nanoscape/core/parallel.hpp"
 #include "nanoscape/core/version.hpp"
 #include "nanoscape/io/text_files.hpp"
 #include "nanoscape/search/engine.hpp"
+#include "nanoscape/search/mpi_work.hpp"
 #include "nanoscape/search/state_json.hpp"
 
 namespace nanoscape {
@@ -36,22 +38,8 @@ constexpr int sweep_version = 1;
 
 std::string sweep_checkpoint_path(const std::string& dir) { return (fs::path(dir) / "checkpoint" / "sweep.json").string(); }
 
-nlohmann::ordered_json number_or_null(double x) {
-    return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
-}
-
 std::string formula_of(const std::vector<Species>& species) { return species_only(species).formula(); }
 
-
-nlohmann::json read_json(const fs::path& path) {
-    std::ifstream in(path);
-    if (!in) throw InputError(fmt::format("cannot read {}", path.string()));
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range
-        throw InputError(fmt::format("{}: damaged JSON ({})", path.string(), e.what()));
-    }
-}
 
 // 1, 2 or 5 times a power of ten, at least x: the automatic history interval.
 long nice_step(double x) {
@@ -178,7 +166,7 @@ HullInput read_hull_input(const std::vector<std::string>& run_directories) {
         const fs::path summary = file.parent_path() / "summary.json";
         if (fs::exists(summary)) {
             try {
-                b.reference_evaluations = read_json(summary).value("reference_evaluations", 0L);
+                b.reference_evaluations = read_json_file(summary).value("reference_evaluations", 0L);
             } catch (const std::exception&) {
                 b.reference_evaluations = 0;  // a summary being replaced: the count is cosmetic here
             }
@@ -191,7 +179,7 @@ HullInput read_hull_input(const std::vector<std::string>& run_directories) {
         const fs::path comps = dir / "compositions";
         if (fs::is_directory(comps)) {
             if (fs::exists(dir / "summary.json") && input.elements.empty()) {
-                const auto j = read_json(dir / "summary.json");
+                const auto j = read_json_file(dir / "summary.json");
                 if (j.contains("elements"))
                     for (const auto& e : j.at("elements")) input.elements.push_back(species_from_symbol(e.get<std::string>()));
             }
@@ -343,7 +331,7 @@ long write_hull_history(const std::string& directory, const HullInput& input, co
     const fs::path saved = fs::path(directory) / "checkpoint" / "sweep.json";
     if (fs::exists(saved)) {
         try {
-            const auto j = read_json(saved);
+            const auto j = read_json_file(saved);
             long at = total;
             if (j.contains("polish"))
                 for (const auto& pass : j.at("polish").at("passes")) {
@@ -459,27 +447,20 @@ struct SweepRunner::Impl {
     nlohmann::json polish = {{"passes", nlohmann::json::array()}, {"converged", false}, {"bests", nlohmann::json::object()}};
 };
 
-namespace {
-
-// Forwards a composition's run to its RunDirectory and reports the sweep's progress.
-class CompositionObserver final : public RunObserver {
-public:
-    CompositionObserver(RunDirectory& directory, std::function<void(const SearchEngine&)> progress)
-        : directory_(directory), progress_(std::move(progress)) {}
-    void on_row(const TraceRow& row, const SearchEngine& engine) override {
-        directory_.on_row(row, engine);
-        progress_(engine);
-    }
-    void on_checkpoint(const SearchEngine& engine) override { directory_.on_checkpoint(engine); }
-    void on_finish(const SearchEngine& engine) override { directory_.on_finish(engine); }
-    void on_error(const SearchEngine& engine, const std::string& what) override { directory_.on_error(engine, what); }
-
-private:
-    RunDirectory& directory_;
-    std::function<void(const SearchEngine&)> progress_;
-};
-
-}  // namespace
+nlohmann::json search_composition(const RunConfig& root, const nlohmann::json& task, int threads,
+                                  const std::atomic<bool>* interrupt,
+                                  const std::function<void(const SearchEngine&)>& progress) {
+    const SweepSettings& s = *root.sweep;
+    const int n = task.at("n").get<int>();
+    // This composition's run: the root's potential and relaxer, its own problem, driver,
+    // evaluator and run directory.
+    RunConfig cfg = nested_run_config(root, task.at("directory").get<std::string>());
+    cfg.problem.species = s.species(n);
+    for (const auto& seed : task.at("seeds")) cfg.problem.start.seeds.push_back(cluster_from_json(seed));
+    make_replica(cfg, task.value("replica", 0));  // the sweep's replica (0 without replicas); builds the driver
+    return run_nested_search(cfg, threads, interrupt, progress, std::max(1, s.seeds),
+                             fmt::format("composition {} of the sweep in {}", cfg.problem.formula(), root.output_directory));
+}
 
 SweepRunner::SweepRunner(const RunConfig& config, RunDirectoryMode mode, int threads)
     : impl_(std::make_unique<Impl>(config, threads)) {
@@ -521,7 +502,7 @@ SweepRunner::SweepRunner(const RunConfig& config, RunDirectoryMode mode, int thr
     if (config.reference_log && !config.reference_log->is_open())
         config.reference_log->open((dir / "reference_calls.xyz").string(), mode == RunDirectoryMode::resume);
     if (mode == RunDirectoryMode::resume) {
-        const nlohmann::json saved = read_json(sweep_checkpoint_path(m.dir));
+        const nlohmann::json saved = read_json_file(sweep_checkpoint_path(m.dir));
         if (!saved.is_object() || saved.value("format", "") != sweep_format)
             throw InputError(fmt::format("--resume: {}: not a nanoscape sweep checkpoint", sweep_checkpoint_path(m.dir)));
         const std::vector<std::string> differences =
@@ -598,6 +579,7 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
         }
         const int concurrent = std::max(1, std::min<int>(m.threads, static_cast<int>(wave.size())));
         const int per = std::max(1, m.threads / concurrent);
+        const int per_rank = m.threads;  // under MPI: one composition at a time per rank
         {
             std::lock_guard lock(m.mutex);
             m.running.clear();
@@ -606,72 +588,57 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
         const int levels = omp_get_max_active_levels();
         omp_set_max_active_levels(std::max(levels, 2));
         try {
-            parallel_for(static_cast<std::int64_t>(wave.size()), ParallelOptions{concurrent, 1, 2}, [&](std::int64_t i) {
-                Composition& c = m.at(wave[static_cast<std::size_t>(i)]);
-                if (interrupted()) {
-                    c.status = "interrupted";
-                    return;
-                }
-                // This composition's run: the root's potential and relaxer, its own problem,
-                // driver, evaluator and run directory.
-                RunConfig cfg;
-                cfg.path = root.path;
-                cfg.potential = root.potential;
-                cfg.relaxer = root.relaxer;
-                cfg.relax = root.relax;
-                cfg.engine = root.engine;
-                cfg.search = root.search;
-                cfg.screening = root.screening;
-                cfg.surrogate = root.surrogate;
-                cfg.surrogate_species = root.surrogate_species;
-                cfg.override_options = root.override_options;
-                cfg.output_directory = c.directory;
-                cfg.problem = root.problem;
-                cfg.problem.species = s.species(c.n);
-                cfg.problem.start.seeds.clear();
-                if (const int from = m.schedule.seed_source(c.n); from >= 0) {
+            // The compositions of the wave as tasks: where it runs (this process's threads, or
+            // an MPI rank as one becomes free), a composition is searched the same way.
+            std::vector<nlohmann::json> tasks;
+            for (const int n : wave) {
+                const Composition& c = m.at(n);
+                nlohmann::json seeds = nlohmann::json::array();
+                if (const int from = m.schedule.seed_source(n); from >= 0) {
+                    // The seeds' random streams are keyed on this composition (not the root's).
+                    SearchProblem problem = root.problem;
+                    problem.species = s.species(n);
                     const Composition& source = m.at(from);
-                    const Species more = c.n > from ? s.elements[0] : s.elements[1];
-                    const Species fewer = c.n > from ? s.elements[1] : s.elements[0];
+                    const Species more = n > from ? s.elements[0] : s.elements[1];
+                    const Species fewer = n > from ? s.elements[1] : s.elements[0];
                     for (std::size_t k = 0; k < source.top.size() && static_cast<int>(k) < s.seeds; ++k) {
-                        Rng rng = cfg.problem.stream("sweep.seed", k);
-                        cfg.problem.start.seeds.push_back(
-                            change_species(source.top[k], fewer, more, std::abs(c.n - from), rng));
+                        Rng rng = problem.stream("sweep.seed", k);
+                        seeds.push_back(cluster_to_json(change_species(source.top[k], fewer, more, std::abs(n - from), rng)));
                     }
                 }
-                cfg.driver = create_driver(root.search, cfg.problem);
-                const bool resume = fs::exists(checkpoint_path(c.directory));
-                // The nested teams of this composition's driver; the thread's default is put
-                // back however the composition ends.
-                struct ThreadsGuard {
-                    int saved = omp_get_max_threads();
-                    explicit ThreadsGuard(int t) { omp_set_num_threads(t); }
-                    ~ThreadsGuard() { omp_set_num_threads(saved); }
-                } threads_guard(per);
-                RunDirectory directory(cfg, resume ? RunDirectoryMode::resume : RunDirectoryMode::overwrite, per, false);
-                const auto evaluator = make_evaluator(cfg, per);
-                SearchEngine engine(cfg.problem, cfg.engine, *cfg.driver, *evaluator, directory.logger());
-                if (resume) directory.resume(engine);
-                directory.logger()->info("composition {} of the sweep in {}: driver {}", c.formula, m.dir,
-                                         cfg.driver->describe());
-                CompositionObserver observer(directory, report);
-                engine.run(observer, interrupt);
-                const auto& p = engine.progress();
+                tasks.push_back({{"kind", "composition"}, {"n", n}, {"directory", c.directory}, {"seeds", std::move(seeds)},
+                                 {"replica", root.problem.replica}});
+            }
+            const auto take = [&](int n, const nlohmann::json& answer) {
+                Composition& c = m.at(n);
                 std::lock_guard lock(m.mutex);
-                c.stop_reason = p.stop_reason;
-                c.status = p.stop_reason == "interrupted" ? "interrupted" : "finished";
-                c.best = engine.archive().best_energy();
-                c.counts = p.counts;
-                c.steps = p.steps;
-                c.minima_found = engine.archive().found();
-                c.wall_time = p.elapsed;
+                c.stop_reason = answer.at("stop_reason").get<std::string>();
+                c.status = c.stop_reason == "interrupted" ? "interrupted" : "finished";
+                c.best = real_from_json(answer.at("best"));
+                c.counts = counts_from_json(answer.at("counts"));
+                c.steps = answer.at("steps").get<long>();
+                c.minima_found = answer.at("minima_found").get<std::size_t>();
+                c.wall_time = answer.at("wall_time").get<double>();
                 c.top.clear();
-                for (const auto& minimum : engine.archive().minima()) {
-                    if (static_cast<int>(c.top.size()) >= std::max(1, s.seeds)) break;
-                    c.top.push_back(minimum.cluster);
-                }
-                m.evaluations_done += p.counts.reference_evaluations;
-            });
+                for (const auto& t : answer.at("top")) c.top.push_back(cluster_from_json(t));
+                m.evaluations_done += c.counts.reference_evaluations;
+            };
+            if (mpi::size() > 1) {
+                const auto answers = run_tasks_on_ranks(
+                    tasks,
+                    [&](const nlohmann::json& task) { return search_composition(root, task, per_rank, interrupt, report); },
+                    root.mpi_timeout);
+                for (std::size_t i = 0; i < wave.size(); ++i) take(wave[i], answers[i]);
+            } else {
+                parallel_for(static_cast<std::int64_t>(wave.size()), ParallelOptions{concurrent, 1, 2}, [&](std::int64_t i) {
+                    const auto k = static_cast<std::size_t>(i);
+                    if (interrupted()) {
+                        m.at(wave[k]).status = "interrupted";
+                        return;
+                    }
+                    take(wave[k], search_composition(root, tasks[k], per, interrupt, report));
+                });
+            }
         } catch (const std::exception& e) {
             failure = e.what();
             failure_exception = std::current_exception();
@@ -936,6 +903,7 @@ void SweepRunner::write_summary(const std::string& status, const std::string& er
     j["wall_time_s"] = m.elapsed();
     j["seed"] = m.config.problem.seed;
     j["threads"] = m.threads;
+    j["mpi_ranks"] = mpi::size();
     j["version"] = version();
     write_text_atomically(fs::path(m.dir) / "summary.json", format_json(j));
     summary_ = std::move(j);

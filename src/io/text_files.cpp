@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 
@@ -109,6 +110,20 @@ std::filesystem::path path_against(const std::string& path, const std::string& b
 bool is_directory_quietly(const std::filesystem::path& path) {
     std::error_code ec;
     return std::filesystem::is_directory(path, ec);
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError(fmt::format("cannot read {}", path.string()));
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range
+        throw InputError(fmt::format("{}: damaged JSON ({})", path.string(), e.what()));
+    }
+}
+
+nlohmann::ordered_json number_or_null(double x) {
+    return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
 }
 
 void check_output_file(const std::string& path, const std::string& option) {

@@ -201,6 +201,8 @@ nlohmann::json SearchEngine::identity() const {
         {"archive",
          {{"keep_minima", a.capacity}, {"energy_tolerance", a.energy_tolerance}, {"fingerprint_tolerance", a.fingerprint_tolerance}}},
         {"relax", evaluator_.identity()}};
+    // Only a replica names itself: checkpoints of runs without replicas stay as they were.
+    if (problem_.replica != 0) id["replica"] = problem_.replica;
     const nlohmann::json own = driver_.identity();
     for (const auto& [key, value] : own.items()) id[key] = value;
     return id;

@@ -143,7 +143,7 @@ Evaluation LocalEvaluator::evaluate_one(const Candidate& candidate, const Potent
     return out;
 }
 
-std::vector<Evaluation> LocalEvaluator::evaluate(std::span<const Candidate> batch) {
+std::vector<Evaluation> LocalEvaluator::evaluate_uncounted(std::span<const Candidate> batch) const {
     std::vector<Evaluation> results(batch.size());
     parallel_for(static_cast<std::int64_t>(batch.size()), threads_, [&](std::int64_t i) {
         const Candidate& candidate = batch[static_cast<std::size_t>(i)];
@@ -166,16 +166,25 @@ std::vector<Evaluation> LocalEvaluator::evaluate(std::span<const Candidate> batc
             out.start_energy = recorder.first_energy();
         }
     });
-    // Counted here, in candidate order, after the parallel part: one place, no races.
+    return results;
+}
+
+void charge_results(std::span<const Candidate> batch, std::vector<Evaluation>& results, EvaluationCounts& counts) {
+    // Counted after the parallel part, in candidate order: one place, no races.
     for (std::size_t i = 0; i < results.size(); ++i) {
         Evaluation& r = results[i];
         r.evaluations += batch[i].prior_evaluations;
         r.local_updates = batch[i].local_updates;
-        counts_.local_updates += r.local_updates;
-        counts_.reference_evaluations += r.evaluations;
-        counts_.reference_relaxations += r.relaxations;
-        if (!r.ok()) ++counts_.failed;
+        counts.local_updates += r.local_updates;
+        counts.reference_evaluations += r.evaluations;
+        counts.reference_relaxations += r.relaxations;
+        if (!r.ok()) ++counts.failed;
     }
+}
+
+std::vector<Evaluation> LocalEvaluator::evaluate(std::span<const Candidate> batch) {
+    std::vector<Evaluation> results = evaluate_uncounted(batch);
+    charge_results(batch, results, counts_);
     return results;
 }
 

@@ -23,7 +23,9 @@ std::uint64_t SearchProblem::composition_key() const {
 }
 
 Rng SearchProblem::stream(std::string_view purpose, std::uint64_t index, std::uint64_t round) const {
-    return make_stream(seed, StreamKey{purpose, composition_key(), index, round});
+    // Replica 0 keeps the key of a run without replicas, so replicas = 1 is the plain run.
+    const std::uint64_t key = replica == 0 ? composition_key() : splitmix64(composition_key() ^ splitmix64(replica));
+    return make_stream(seed, StreamKey{purpose, key, index, round});
 }
 
 double SearchProblem::bond_length() const { return largest_pair_distance(species, *potential); }

@@ -32,7 +32,8 @@ const Registry<DriverEntry>& driver_registry() {
 const std::vector<std::string>& engine_search_keys() {
     static const std::vector<std::string> keys{"driver",          "max_steps",        "max_evaluations",
                                                "max_wall_time",   "target_energy",    "target_tolerance",
-                                               "keep_minima",     "energy_tolerance", "fingerprint_tolerance"};
+                                               "keep_minima",     "energy_tolerance", "fingerprint_tolerance",
+                                               "replicas"};
     return keys;
 }
 

@@ -34,6 +34,12 @@ struct RunOverrides {
     /// --potential SPEC: replaces the [potential] table (a registry key, a potential or run
     /// file, a model directory written by `fit`), as in eval and relax.
     std::optional<std::string> potential;
+    /// --replica-index K (or SLURM_ARRAY_TASK_ID): run replica K of a run with [search]
+    /// replicas alone, into DIR/replicas/rK (io/replicas.hpp).
+    std::optional<long> replica_index;
+    /// replica_index came from SLURM_ARRAY_TASK_ID, not the command line: a run without
+    /// replicas ignores it (an array of runs that differ otherwise).
+    bool replica_index_from_environment = false;
 };
 
 /// A composition sweep ([sweep]): every composition A_n B_(N-n) of one size N is searched in
@@ -74,15 +80,30 @@ struct RunConfig {
     /// The command-line overrides that shaped this run (" --seed 3 --max-steps 6000"), for the
     /// "continue with --resume" hints: a resume without them would run with the file's values.
     std::string override_options;
+    /// Seconds a busy MPI rank may stay silent before the run stops (--mpi-timeout; 0: no
+    /// limit). Only runs under mpirun with more than one rank use it.
+    double mpi_timeout = 60.0;
+    /// [search] replicas: independent searches of this run file, merged (io/replicas.hpp).
+    int replicas = 1;
+    /// Set by --replica-index: this run is that replica alone (output_directory is its own).
+    std::optional<int> replica_index;
 };
 
 /// Reads and validates a run file; builds the potential, relaxer and driver. Nothing is written.
 [[nodiscard]] RunConfig load_run_config(const std::string& path, const RunOverrides& overrides = {});
 
 /// The evaluator of a run: the local evaluator (the reference potential and relaxer of
-/// `config`, in parallel on `threads` threads); where screening or MPI are configured, the
-/// evaluators that wrap it. `config` must outlive it.
-[[nodiscard]] std::unique_ptr<Evaluator> make_evaluator(const RunConfig& config, int threads);
+/// `config`, in parallel on `threads` threads; under mpirun with `distribute` and more than one
+/// rank, the MPI evaluator spreading each batch over the ranks); where screening is
+/// configured, the screening evaluator that wraps it. `config` must outlive it.
+[[nodiscard]] std::unique_ptr<Evaluator> make_evaluator(const RunConfig& config, int threads, bool distribute = true);
+
+/// The run directory of replica `replica` of the run in `run_directory`: run_directory/replicas/r<replica>.
+[[nodiscard]] std::string replica_directory(const std::string& run_directory, int replica);
+
+/// Makes `config` replica `replica` of its run: the problem's streams keyed on it, the
+/// screening model's seed drawn from it (replica 0 keeps both), the driver built again.
+void make_replica(RunConfig& config, int replica);
 
 /// Tables a run file may have.
 [[nodiscard]] std::vector<std::string> run_file_tables();

@@ -2,11 +2,14 @@
 /// @file The run directory: summary.json, best.xyz, minima.xyz, trace.csv, run.log and the
 /// checkpoint a resumed run continues from (see docs/output.md).
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <fstream>
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/logger.h>
 
 #include "nanoscape/io/run_config.hpp"
@@ -69,6 +72,20 @@ private:
 /// survives a kill. `append` continues an existing file.
 [[nodiscard]] std::shared_ptr<spdlog::logger> make_run_logger(const std::string& log_file, bool append,
                                                               const std::string& name, bool console = true);
+
+/// A run nested in `root` (a composition of a sweep, a replica): root's potential, relaxer,
+/// settings and problem, `directory` as its run directory, no driver and no sweep (the caller
+/// adjusts the problem, then builds the driver with create_driver or make_replica).
+[[nodiscard]] RunConfig nested_run_config(const RunConfig& root, const std::string& directory);
+
+/// Runs the search of the nested run `config` (driver built) in config.output_directory on
+/// `threads` threads, resuming it if it holds a checkpoint; logs to its run.log only (`what`
+/// names it there) and calls `progress` (may be empty) after every trace row. Returns its stop
+/// reason, best energy ("best"), counts, steps, minima found, wall time and its `top` best
+/// minima ("top", as cluster JSON) as JSON.
+[[nodiscard]] nlohmann::json run_nested_search(const RunConfig& config, int threads, const std::atomic<bool>* interrupt,
+                                               const std::function<void(const SearchEngine&)>& progress, int top,
+                                               const std::string& what);
 
 /// The checkpoint file of a run directory (checkpoint/state.json).
 [[nodiscard]] std::string checkpoint_path(const std::string& run_directory);

@@ -78,6 +78,16 @@ long write_hull_history(const std::string& directory, const HullInput& input, co
 /// The hull table as the `hull` command prints it.
 [[nodiscard]] std::string format_hull_table(const HullInput& input, const ConvexHull& hull);
 
+/// Searches one composition of the sweep `root` (config.sweep set) into its run directory,
+/// resuming it if it has a checkpoint: what SweepRunner does for each composition, on whichever
+/// thread or MPI rank the task went to. `task`: {"n": atoms of A, "directory": its run
+/// directory, "seeds": [starting structures]}. Returns its stop reason, best energy, counts,
+/// steps, minima found, wall time and best minima ("top", its neighbours' seeds) as JSON.
+/// `progress` (may be empty) is called after every trace row.
+[[nodiscard]] nlohmann::json search_composition(const RunConfig& root, const nlohmann::json& task, int threads,
+                                                const std::atomic<bool>* interrupt,
+                                                const std::function<void(const SearchEngine&)>& progress);
+
 /// Runs a composition sweep (config.sweep set) into config.output_directory.
 class SweepRunner {
 public:

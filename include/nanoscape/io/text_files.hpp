@@ -15,6 +15,11 @@ namespace nanoscape {
 /// The same for a JSON document that keeps its keys in insertion order (summary.json).
 [[nodiscard]] std::string format_json(const nlohmann::ordered_json& value);
 
+/// The JSON document in `path`; InputError naming the file if it cannot be read or is not JSON.
+[[nodiscard]] nlohmann::json read_json_file(const std::filesystem::path& path);
+/// `x` as a JSON number, or null if it is not finite (JSON has no NaN or infinity).
+[[nodiscard]] nlohmann::ordered_json number_or_null(double x);
+
 /// Throws InputError (bad input, exit code 2) unless a file can be written at `path`: its
 /// directory exists, is a directory and is writable, and `path` is not a directory or a
 /// read-only file. Commands call it before any work, so a typo in -o costs nothing.

@@ -145,6 +145,9 @@ public:
 
     [[nodiscard]] std::string describe() const override;
     [[nodiscard]] std::vector<Evaluation> evaluate(std::span<const Candidate> batch) override;
+    /// evaluate() without the charging (charge_results()): for an evaluator that hands parts
+    /// of a batch to other processes (MPI) and charges the gathered results in one place.
+    [[nodiscard]] std::vector<Evaluation> evaluate_uncounted(std::span<const Candidate> batch) const;
     [[nodiscard]] EvaluationCounts counts() const override { return counts_; }
     [[nodiscard]] nlohmann::json identity() const override;
     [[nodiscard]] nlohmann::json save_state() const override;
@@ -160,6 +163,11 @@ private:
     int threads_;
     EvaluationCounts counts_;
 };
+
+/// Charges the reference work of `results` (evaluated from `batch`, in order) to `counts`: adds
+/// each candidate's prior work (Candidate::prior_evaluations, local_updates) to its result,
+/// then the results to the totals. The one place reference calls are counted.
+void charge_results(std::span<const Candidate> batch, std::vector<Evaluation>& results, EvaluationCounts& counts);
 
 /// The counts as a JSON object (reference_evaluations, reference_relaxations, ...).
 [[nodiscard]] nlohmann::json counts_to_json(const EvaluationCounts& counts);

@@ -33,6 +33,9 @@ struct StartSettings {
 struct SearchProblem {
     std::vector<Species> species;          ///< the composition, one species per atom, sorted by Z
     std::uint64_t seed = 1;                ///< run seed: every random stream derives from it
+    /// Replica of a run with `replicas` in [search] (io/replicas.hpp): its streams are keyed on
+    /// it too, so replicas of one seed are independent searches; replica 0 is the plain run.
+    std::uint64_t replica = 0;
     StartSettings start;                   ///< starting structures
     const Potential* potential = nullptr;  ///< the reference potential (bond lengths, defaults)
     /// One composition of a composition sweep: a driver given a composition it has nothing
@@ -46,7 +49,7 @@ struct SearchProblem {
     /// so searches of different compositions of one sweep never share a stream.
     [[nodiscard]] std::uint64_t composition_key() const;
     /// The random stream of this run for `purpose`, walker / candidate `index` and `round`
-    /// (make_stream with the composition in the key).
+    /// (make_stream with the composition, and the replica if not 0, in the key).
     [[nodiscard]] Rng stream(std::string_view purpose, std::uint64_t index, std::uint64_t round = 0) const;
     /// Largest pair distance of the composition on the reference potential (Angstrom).
     [[nodiscard]] double bond_length() const;

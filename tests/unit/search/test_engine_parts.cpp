@@ -83,6 +83,24 @@ TEST(SearchProblem, CompositionKeyDependsOnCountsNotOrder) {
     EXPECT_NE(a.stream("x", 0)(), c.stream("x", 0)());
 }
 
+TEST(SearchProblem, ReplicasHaveTheirOwnStreamsAndReplicaZeroIsThePlainRun) {
+    SearchProblem plain;
+    plain.species = {29, 29, 47};
+    plain.seed = 9;
+    // Replica 0 draws what a run without replicas draws (the key without the replica).
+    SearchProblem zero = plain;
+    zero.replica = 0;
+    EXPECT_EQ(zero.stream("move", 3, 2)(), make_stream(9, StreamKey{"move", plain.composition_key(), 3, 2})());
+    // Every other replica, every purpose and index: a stream of its own.
+    std::set<std::uint64_t> seen;
+    for (std::uint64_t r = 0; r < 50; ++r) {
+        SearchProblem p = plain;
+        p.replica = r;
+        for (std::uint64_t index = 0; index < 4; ++index) seen.insert(p.stream("move", index)());
+    }
+    EXPECT_EQ(seen.size(), 50u * 4u);
+}
+
 class MoveSetTest : public ::testing::Test {
 protected:
     void SetUp() override {
