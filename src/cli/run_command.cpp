@@ -87,7 +87,8 @@ RunOverrides overrides_of(const RunOptions& o) {
         if (const char* task = std::getenv("SLURM_ARRAY_TASK_ID"); task && *task) {
             char* end = nullptr;
             const long k = std::strtol(task, &end, 10);
-            if (*end != '\0') throw InputError(fmt::format("SLURM_ARRAY_TASK_ID='{}' is not a replica number", task));
+            if (*end != '\0')
+                throw InputError(fmt::format("SLURM_ARRAY_TASK_ID='{}' is not a replica or slice number", task));
             overrides.replica_index = k;
             overrides.replica_index_from_environment = true;
         }
@@ -119,39 +120,60 @@ int run_sweep(const RunOptions& o, const RunConfig& config, RunDirectoryMode mod
                status == "interrupted" ? " (interrupted, resumable with --resume)" : "");
     std::vector<std::string> vertices;
     for (const auto& v : j.at("hull_vertices")) vertices.push_back(v.get<std::string>());
-    fmt::print("  hull vertices      {}\n", vertices.empty() ? std::string("none yet") : fmt::format("{}", fmt::join(vertices, " ")));
+    if (config.slice_index) {
+        // A slice without both pure ends has no hull of its own: the merge makes it.
+        const auto root = dir.parent_path().parent_path();
+        fmt::print("  slice              {} of {} ({} compositions); the hull of all slices: nanoscape merge {}\n",
+                   *config.slice_index, config.parts(), s.counts.size(), root.string());
+    }
+    fmt::print("  hull vertices      {}\n",
+               !vertices.empty()    ? fmt::format("{}", fmt::join(vertices, " "))
+               : config.slice_index ? std::string("none (the slice lacks a pure end)")
+                                    : std::string("none yet"));
     fmt::print("  reference cost     {} relaxations, {} energy+force evaluations{}\n", j.value("reference_relaxations", 0L),
                j.value("reference_evaluations", 0L),
                j.value("reference_local_updates", 0L) > 0
                    ? fmt::format(", {} local trial updates", j.value("reference_local_updates", 0L))
                    : std::string());
     fmt::print("  wall time          {:.1f} s\n", j.value("wall_time_s", 0.0));
-    fmt::print("  hull table         {}\n  hull structures    {}\n  hull history       {}\n  per composition    {}\n"
-               "  summary            {}\n  plots              tools/plot.py {}\n",
-               (dir / "hull.csv").string(), (dir / "hull.xyz").string(), (dir / "hull_history.csv").string(),
-               (dir / "compositions").string() + "/<formula>/", (dir / "summary.json").string(), dir.string());
+    if (std::filesystem::exists(dir / "hull.csv"))
+        fmt::print("  hull table         {}\n  hull structures    {}\n  hull history       {}\n", (dir / "hull.csv").string(),
+                   (dir / "hull.xyz").string(), (dir / "hull_history.csv").string());
+    fmt::print("  per composition    {}\n  summary            {}\n", (dir / "compositions").string() + "/<formula>/",
+               (dir / "summary.json").string());
+    if (std::filesystem::exists(dir / "hull.csv")) fmt::print("  plots              tools/plot.py {}\n", dir.string());
     std::fflush(stdout);
     return status == "interrupted" ? 130 : 0;
 }
 
-// Independent replicas of one search, merged ([search] replicas).
+// Independent replicas of one search ([search] replicas), or the slices of a sweep ([sweep]
+// slices), merged.
 int run_replicas(const RunOptions& o, const RunConfig& config, RunDirectoryMode mode, int threads) {
     ReplicaRunner runner(config, mode, threads);
     const auto& log = runner.logger();
     spdlog::set_default_logger(log);
-    log->info("nanoscape run {}: {} independent replicas of {}{}, seed {}", o.run_file, config.replicas,
-              config.sweep ? std::string("a composition sweep") : config.problem.formula(),
-              config.sweep ? std::string() : fmt::format(" ({} atoms)", config.problem.species.size()), config.problem.seed);
+    const bool sliced = config.sweep && config.sweep->slices > 1;
+    const std::string parts = sliced ? "slices" : "replicas";
+    if (sliced)
+        log->info("nanoscape run {}: a composition sweep of {} compositions in {} slices of neighbouring compositions, "
+                  "seed {}",
+                  o.run_file, config.sweep->counts.size(), config.parts(), config.problem.seed);
+    else
+        log->info("nanoscape run {}: {} independent replicas of {}{}, seed {}", o.run_file, config.replicas,
+                  config.sweep ? std::string("a composition sweep") : config.problem.formula(),
+                  config.sweep ? std::string() : fmt::format(" ({} atoms)", config.problem.species.size()),
+                  config.problem.seed);
     log->info("potential: {}", config.potential->description());
-    log->info("driver (per replica): {}", config.driver->describe());
-    log->info("stop each replica at: {}; results in {}", describe_stop(config.engine.stop), config.output_directory);
+    log->info("driver (per {}): {}", sliced ? "composition" : "replica", config.driver->describe());
+    log->info("stop each {} at: {}; results in {}", sliced ? "composition" : "replica", describe_stop(config.engine.stop),
+              config.output_directory);
     for (const auto& w : config.warnings) log->warn("{}", w);
     install_interrupt_handlers();
     const std::string status = runner.run(&interrupt_requested);
     const auto& j = runner.summary();
     const auto dir = std::filesystem::path(config.output_directory);
     if (j.empty()) return 130;
-    fmt::print("\n{} replicas of {} with {}\n", config.replicas, j.value("formula", std::string("the sweep")),
+    fmt::print("\n{} {} of {} with {}\n", config.parts(), parts, j.value("formula", std::string("the sweep")),
                config.potential->description());
     if (!config.sweep) {
         fmt::print("  best energy        {} (in {})\n", j.at("best_energy").dump(), j.at("best_source").is_string() ? j.at("best_source").get<std::string>() : std::string("none"));
@@ -165,13 +187,21 @@ int run_replicas(const RunOptions& o, const RunConfig& config, RunDirectoryMode 
     } else {
         std::vector<std::string> vertices;
         for (const auto& v : j.at("hull_vertices")) vertices.push_back(v.get<std::string>());
+        fmt::print("  compositions       {}\n", j.value("compositions_total", 0L));
         fmt::print("  hull vertices      {}\n", vertices.empty() ? std::string("none yet") : fmt::format("{}", fmt::join(vertices, " ")));
+        if (std::filesystem::exists(dir / "hull.csv"))
+            fmt::print("  hull table         {}\n  plots              tools/plot.py {}\n", (dir / "hull.csv").string(),
+                       dir.string());
     }
-    fmt::print("  reference cost     {} relaxations, {} energy+force evaluations (all replicas)\n",
-               j.value("reference_relaxations", 0L), j.value("reference_evaluations", 0L));
+    fmt::print("  reference cost     {} relaxations, {} energy+force evaluations{} (all {})\n",
+               j.value("reference_relaxations", 0L), j.value("reference_evaluations", 0L),
+               j.value("reference_local_updates", 0L) > 0
+                   ? fmt::format(", {} local trial updates", j.value("reference_local_updates", 0L))
+                   : std::string(),
+               parts);
     fmt::print("  wall time          {:.1f} s\n", j.value("wall_time_s", 0.0));
-    fmt::print("  merged results     {}\n  replicas           {}\n", (dir / "summary.json").string(),
-               (dir / "replicas").string() + "/r<k>/");
+    fmt::print("  merged results     {}\n  {:<18} {}\n", (dir / "summary.json").string(), parts,
+               (dir / parts).string() + (sliced ? "/s<k>/" : "/r<k>/"));
     std::fflush(stdout);
     return status == "interrupted" ? 130 : 0;
 }
@@ -225,7 +255,7 @@ int run(const RunOptions& o) {
     omp_set_num_threads(threads);  // the default team of every OpenMP loop (drivers' replicas too)
     const auto mode = o.resume ? RunDirectoryMode::resume
                                : (o.overwrite ? RunDirectoryMode::overwrite : RunDirectoryMode::fresh);
-    if (config.replicas > 1 && !config.replica_index) return run_replicas(o, config, mode, threads);
+    if (config.parts() > 1 && !config.is_part()) return run_replicas(o, config, mode, threads);
     if (config.sweep) return run_sweep(o, config, mode, threads);
     RunDirectory directory(config, mode, threads);
     const auto& log = directory.logger();
@@ -346,8 +376,9 @@ void register_run(CLI::App& app, int& exit_code) {
         ->check(non_negative())
         ->capture_default_str();
     run_cmd->add_option("--replica-index", options.replica_index,
-                        "run only this replica of [search] replicas, into DIR/replicas/rK (default: "
-                        "SLURM_ARRAY_TASK_ID); join them with `nanoscape merge DIR`")
+                        "run only this replica of [search] replicas, into DIR/replicas/rK, or this slice of "
+                        "[sweep] slices, into DIR/slices/sK (default: SLURM_ARRAY_TASK_ID); join them with "
+                        "`nanoscape merge DIR`")
         ->check(non_negative());
     run_cmd->add_flag("--resume", options.resume, "continue the checkpointed run in the output directory");
     run_cmd->add_flag("--overwrite", options.overwrite, "replace an earlier run in the output directory");

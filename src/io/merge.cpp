@@ -265,23 +265,28 @@ nlohmann::ordered_json merge_sweeps(const std::vector<RunFiles>& sweeps, const f
 std::vector<std::string> expand_replica_directories(const std::vector<std::string>& directories) {
     std::vector<std::string> out;
     for (const auto& d : directories) {
-        const fs::path replicas = fs::path(d) / "replicas";
-        if (!fs::is_directory(replicas) || fs::exists(fs::path(d) / "minima.xyz") ||
-            fs::is_directory(fs::path(d) / "compositions")) {
-            out.push_back(d);
+        // DIR/replicas/r<k> or DIR/slices/s<k>, in order of the number, not of the text (r10 after r9).
+        std::vector<std::pair<long, std::string>> found;
+        for (const auto& [folder, prefix] : {std::pair{"replicas", 'r'}, std::pair{"slices", 's'}}) {
+            const fs::path parts = fs::path(d) / folder;
+            if (!fs::is_directory(parts)) continue;
+            for (const auto& entry : fs::directory_iterator(parts)) {
+                const std::string name = entry.path().filename().string();
+                if (!entry.is_directory() || name.size() < 2 || name[0] != prefix ||
+                    name.find_first_not_of("0123456789", 1) != std::string::npos)
+                    continue;
+                found.emplace_back(std::stol(name.substr(1)), entry.path().string());
+            }
+            if (found.empty())
+                throw InputError(fmt::format("{}: no {} directory ({}0, {}1, ...) yet", parts.string(),
+                                             prefix == 'r' ? "replica" : "slice", prefix, prefix));
+            break;
+        }
+        if (found.empty()) {
+            out.push_back(d);  // a run of its own
             continue;
         }
-        // r0, r1, ... in order of the number, not of the text (r10 after r9).
-        std::vector<std::pair<long, std::string>> found;
-        for (const auto& entry : fs::directory_iterator(replicas)) {
-            const std::string name = entry.path().filename().string();
-            if (!entry.is_directory() || name.size() < 2 || name[0] != 'r' ||
-                name.find_first_not_of("0123456789", 1) != std::string::npos)
-                continue;
-            found.emplace_back(std::stol(name.substr(1)), entry.path().string());
-        }
         std::sort(found.begin(), found.end());
-        if (found.empty()) throw InputError(fmt::format("{}: no replica directory (r0, r1, ...) yet", replicas.string()));
         for (auto& [k, path] : found) out.push_back(std::move(path));
     }
     return out;

@@ -30,24 +30,28 @@ nlohmann::json search_replica(const RunConfig& root, const nlohmann::json& task,
 ReplicaRunner::ReplicaRunner(const RunConfig& config, RunDirectoryMode mode, int threads)
     : config_(config), mode_(mode), threads_(threads) {
     const fs::path dir(config.output_directory);
-    const bool has_replicas = fs::is_directory(dir / "replicas");
+    const bool sliced = config.sweep && config.sweep->slices > 1;
+    const char* parts = sliced ? "slices" : "replicas";
+    const bool has_replicas = fs::is_directory(dir / parts);
     const bool has_run = has_replicas || fs::exists(dir / "summary.json") || fs::exists(checkpoint_path(dir.string()));
     if (mode == RunDirectoryMode::fresh && has_run)
         throw InputError(fmt::format("{} already holds a run: continue it with --resume, replace it with --overwrite, or "
                                      "choose another --output",
                                      dir.string()));
     if (mode == RunDirectoryMode::resume && !has_replicas)
-        throw InputError(fmt::format("--resume: {} holds no replicas (replicas/r0, ...) to continue", dir.string()));
+        throw InputError(fmt::format("--resume: {} holds no {} ({}/{}0, ...) to continue", dir.string(), parts, parts,
+                                     sliced ? "s" : "r"));
     std::error_code ec;
     if (mode == RunDirectoryMode::overwrite) {
         for (const char* name : {"summary.json", "best.xyz", "minima.xyz", "hull.csv", "hull.xyz", "run.log",
                                  "reference_calls.xyz"})
             fs::remove(dir / name, ec);
         fs::remove_all(dir / "replicas", ec);
+        fs::remove_all(dir / "slices", ec);
         fs::remove_all(dir / "compositions", ec);
         fs::remove_all(dir / "checkpoint", ec);
     }
-    fs::create_directories(dir / "replicas", ec);
+    fs::create_directories(dir / parts, ec);
     if (ec) throw InputError(fmt::format("cannot create the run directory {}: {}", dir.string(), ec.message()));
     {
         const fs::path probe = dir / ".write_test";
@@ -56,19 +60,23 @@ ReplicaRunner::ReplicaRunner(const RunConfig& config, RunDirectoryMode mode, int
         out.close();
         fs::remove(probe, ec);
     }
-    // One reference_calls.xyz for all replicas, at the root.
+    // One reference_calls.xyz for all parts, at the root.
     if (config.reference_log && !config.reference_log->is_open())
         config.reference_log->open((dir / "reference_calls.xyz").string(), mode == RunDirectoryMode::resume);
     logger_ = make_run_logger((dir / "run.log").string(), mode == RunDirectoryMode::resume,
-                              fmt::format("replicas {}", dir.string()));
+                              fmt::format("{} {}", parts, dir.string()));
 }
 
 std::string ReplicaRunner::run(const std::atomic<bool>* interrupt) {
     const auto start = std::chrono::steady_clock::now();
     const RunConfig& root = config_;
-    const int replicas = root.replicas;
-    logger_->info("{} replicas of {} into {}/replicas/r0 ... r{}{}", replicas, root.path, root.output_directory,
-                  replicas - 1, mpi::size() > 1 ? fmt::format(", over {} MPI ranks", mpi::size()) : std::string());
+    const bool sliced = root.sweep && root.sweep->slices > 1;
+    const int parts = root.parts();
+    const char* part_name = sliced ? "slice" : "replica";
+    logger_->info("{} {}s of {} into {}/{}0 ... {}{}", parts, part_name, root.path,
+                  fs::path(part_directory(root, root.output_directory, 0)).parent_path().string(), sliced ? "s" : "r",
+                  fs::path(part_directory(root, root.output_directory, parts - 1)).filename().string(),
+                  mpi::size() > 1 ? fmt::format(", over {} MPI ranks", mpi::size()) : std::string());
     std::mutex mutex;
     long done = 0;
     const auto report = [&](int k, const nlohmann::json& answer) {
@@ -76,25 +84,31 @@ std::string ReplicaRunner::run(const std::atomic<bool>* interrupt) {
         ++done;
         const auto& counts = answer.at("counts");
         logger_->info("replica {} ({} of {} done): {}, best {}, {} relaxations, {} evaluations, {:.1f} s", k, done,
-                      replicas, answer.at("stop_reason").get<std::string>(), answer.at("best").dump(),
+                      parts, answer.at("stop_reason").get<std::string>(), answer.at("best").dump(),
                       counts.value("reference_relaxations", 0L), counts.value("reference_evaluations", 0L),
                       answer.value("wall_time", 0.0));
     };
     bool interrupted = false;
     if (root.sweep) {
-        // A sweep spreads its own compositions over the ranks: its replicas go one after another.
-        for (int k = 0; k < replicas && !interrupted; ++k) {
-            RunConfig cfg = nested_run_config(root, replica_directory(root.output_directory, k));
+        // A sweep spreads its own compositions over the ranks: its replicas (or slices) go one
+        // after another.
+        for (int k = 0; k < parts && !interrupted; ++k) {
+            RunConfig cfg = nested_run_config(root, part_directory(root, root.output_directory, k));
             cfg.sweep = root.sweep;
-            make_replica(cfg, k);
+            if (sliced) {
+                make_slice(cfg, k);
+                make_replica(cfg, 0);  // builds the driver
+            } else {
+                make_replica(cfg, k);
+            }
             const bool started = fs::exists(fs::path(cfg.output_directory) / "checkpoint" / "sweep.json");
             SweepRunner sweep(cfg, started ? RunDirectoryMode::resume : RunDirectoryMode::overwrite, threads_);
             interrupted = sweep.run(interrupt) == "interrupted";
-            logger_->info("replica {} of {}: sweep {}", k, replicas, interrupted ? "interrupted" : "finished");
+            logger_->info("{} {} of {}: sweep {}", part_name, k, parts, interrupted ? "interrupted" : "finished");
         }
     } else {
         std::vector<nlohmann::json> tasks;
-        for (int k = 0; k < replicas; ++k)
+        for (int k = 0; k < parts; ++k)
             tasks.push_back({{"kind", "replica"}, {"replica", k}, {"directory", replica_directory(root.output_directory, k)}});
         const auto answers = run_tasks_on_ranks(
             tasks,
@@ -106,32 +120,34 @@ std::string ReplicaRunner::run(const std::atomic<bool>* interrupt) {
             root.mpi_timeout);
         for (const auto& a : answers) interrupted |= a.at("stop_reason").get<std::string>() == "interrupted";
     }
-    // Merge whatever the replicas hold (an interrupted run: the ones that started).
+    // Merge whatever the parts hold (an interrupted run: the ones that started).
     std::vector<std::string> inputs;
-    for (int k = 0; k < replicas; ++k) {
-        const std::string d = replica_directory(root.output_directory, k);
+    for (int k = 0; k < parts; ++k) {
+        const std::string d = part_directory(root, root.output_directory, k);
         if (fs::exists(fs::path(d) / "summary.json")) inputs.push_back(d);
     }
     if (inputs.empty()) {
-        logger_->warn("interrupted before any replica wrote results; continue with `nanoscape run {} -o {}{} --resume`",
-                      root.path, root.output_directory, root.override_options);
+        logger_->warn("interrupted before any {} wrote results; continue with `nanoscape run {} -o {}{} --resume`",
+                      part_name, root.path, root.output_directory, root.override_options);
         return "interrupted";
     }
     summary_ = merge_run_directories(inputs, root.output_directory, root.engine.archive,
                                      root.sweep ? root.sweep->hull_tolerance : 1e-6);
-    if (interrupted || static_cast<int>(inputs.size()) < replicas) summary_["status"] = "interrupted";
-    summary_["replicas"] = replicas;
+    if (interrupted || static_cast<int>(inputs.size()) < parts) summary_["status"] = "interrupted";
+    summary_[sliced ? "slices" : "replicas"] = parts;
     summary_["wall_time_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     summary_["seed"] = root.problem.seed;
     summary_["threads"] = threads_;
     summary_["mpi_ranks"] = mpi::size();
     write_text_atomically(fs::path(root.output_directory) / "summary.json", format_json(summary_));
     if (interrupted)
-        logger_->warn("interrupted: the replicas in progress are checkpointed; continue with `nanoscape run {} -o {}{} "
+        logger_->warn("interrupted: the {}s in progress are checkpointed; continue with `nanoscape run {} -o {}{} "
                       "--resume`",
-                      root.path, root.output_directory, root.override_options);
+                      part_name, root.path, root.output_directory, root.override_options);
     else
-        logger_->info("finished: {} replicas merged, best {}", replicas, summary_.value("best_energy", nlohmann::ordered_json()).dump());
+        logger_->info("finished: {} {}s merged{}", parts, part_name,
+                      root.sweep ? std::string()
+                                 : fmt::format(", best {}", summary_.value("best_energy", nlohmann::ordered_json()).dump()));
     return interrupted ? "interrupted" : "finished";
 }
 

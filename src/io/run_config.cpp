@@ -30,6 +30,13 @@ std::vector<std::string> run_file_tables() {
     return {"system", "potential", "relax", "search", "sweep", "surrogate", "screening", "output"};
 }
 
+std::vector<int> SweepSettings::slice(int k) const {
+    const std::size_t m = counts.size(), parts = static_cast<std::size_t>(std::max(1, slices));
+    const auto at = [&](std::size_t j) { return j * m / parts; };
+    const auto index = static_cast<std::size_t>(k);
+    return {counts.begin() + static_cast<std::ptrdiff_t>(at(index)), counts.begin() + static_cast<std::ptrdiff_t>(at(index + 1))};
+}
+
 std::vector<Species> SweepSettings::species(int n) const {
     std::vector<Species> s(static_cast<std::size_t>(n), elements.at(0));
     s.insert(s.end(), static_cast<std::size_t>(size - n), elements.at(1));
@@ -104,7 +111,8 @@ long cluster_size(const ParameterTable& system) {
 
 // [sweep]: the compositions as counts of the first [system] element, both pure ends included.
 SweepSettings read_sweep(const ParameterTable& sweep, const std::vector<Species>& elements, long size) {
-    sweep.allow_only({"compositions", "seeds", "history_every", "hull_tolerance", "polish_passes", "polish_variants"});
+    sweep.allow_only(
+        {"compositions", "seeds", "history_every", "hull_tolerance", "polish_passes", "polish_variants", "slices"});
     SweepSettings s;
     s.elements = elements;
     s.size = static_cast<int>(size);
@@ -148,6 +156,10 @@ SweepSettings read_sweep(const ParameterTable& sweep, const std::vector<Species>
     s.hull_tolerance = positive_real(sweep, "hull_tolerance", 1e-6, true);
     s.polish_passes = static_cast<int>(sweep.get_integer_in("polish_passes", 10, 0, 1000));
     s.polish_variants = static_cast<int>(sweep.get_integer_in("polish_variants", 4, 1, 10000));
+    s.slices = static_cast<int>(sweep.get_integer_in("slices", 1, 1, 1000000));
+    if (s.slices > static_cast<int>(s.counts.size()))
+        throw sweep.error("slices", fmt::format("is {} but the sweep has {} compositions: at most one slice per composition",
+                                                s.slices, s.counts.size()));
     return s;
 }
 
@@ -427,6 +439,10 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     config.search = search;
     config.engine = read_engine_settings(search, overrides, config.warnings);
     config.replicas = static_cast<int>(search.get_integer_in("replicas", 1, 1, 1000000));
+    if (config.sweep && config.sweep->slices > 1 && config.replicas > 1)
+        throw search.error("replicas", fmt::format("and [sweep] slices = {} exclude each other: give the replicas of a "
+                                                   "sliced sweep other seeds (--seed) and output directories instead",
+                                                   config.sweep->slices));
     if (config.sweep && config.engine.stop.target_energy) {
         const char* why = "is an energy of one composition, so a sweep does not take it; stop each composition with "
                           "max_steps, max_evaluations or max_wall_time";
@@ -440,25 +456,32 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     config.engine.checkpoint_interval = positive_real(output, "checkpoint_interval", 60.0, true);
     config.engine.checkpoint_steps = positive_count(output, "checkpoint_steps", external ? 1 : 0, 0);
     if (overrides.output) config.output_directory = *overrides.output;
-    if (overrides.replica_index && !(overrides.replica_index_from_environment && config.replicas == 1)) {
+    if (overrides.replica_index && !(overrides.replica_index_from_environment && config.parts() == 1)) {
         const long k = *overrides.replica_index;
         const std::string from = overrides.replica_index_from_environment ? fmt::format("SLURM_ARRAY_TASK_ID={}", k)
                                                                           : fmt::format("--replica-index {}", k);
-        if (config.replicas == 1)
+        const bool sliced = config.sweep && config.sweep->slices > 1;
+        if (config.parts() == 1)
             throw search.error("replicas", fmt::format("{} needs replicas > 1 in [search] (replicas = R runs R "
-                                                       "independent searches; each array task runs one)",
-                                                       from));
-        if (k < 0 || k >= config.replicas)
-            throw InputError(fmt::format("{} is not a replica of this run: [search] replicas = {} has replicas 0 to {} "
-                                         "(sbatch --array=0-{})",
-                                         from, config.replicas, config.replicas - 1, config.replicas - 1));
-        // -o may name the run directory or the replica's own (the resume hints give the latter).
-        const fs::path own = replica_directory(config.output_directory, static_cast<int>(k));
+                                                       "independent searches; each array task runs one){}",
+                                                       from, config.sweep ? ", or slices > 1 in [sweep]" : ""));
+        if (k < 0 || k >= config.parts())
+            throw InputError(fmt::format("{} is not a {} of this run: {} = {} has {}s 0 to {} (sbatch --array=0-{})", from,
+                                         sliced ? "slice" : "replica", sliced ? "[sweep] slices" : "[search] replicas",
+                                         config.parts(), sliced ? "slice" : "replica", config.parts() - 1,
+                                         config.parts() - 1));
+        // -o may name the run directory or the part's own (the resume hints give the latter).
+        const fs::path own = part_directory(config, config.output_directory, static_cast<int>(k));
         const fs::path given(config.output_directory);
-        if (!(given.filename() == own.filename() && given.parent_path().filename() == "replicas"))
+        if (!(given.filename() == own.filename() && given.parent_path().filename() == own.parent_path().filename()))
             config.output_directory = own.string();
-        config.replica_index = static_cast<int>(k);
-        make_replica(config, static_cast<int>(k));
+        if (sliced) {
+            config.slice_index = static_cast<int>(k);
+            make_slice(config, static_cast<int>(k));
+        } else {
+            config.replica_index = static_cast<int>(k);
+            make_replica(config, static_cast<int>(k));
+        }
         config.override_options += fmt::format(" --replica-index {}", k);
     }
     if (overrides.seed) config.override_options += fmt::format(" --seed {}", *overrides.seed);
@@ -474,6 +497,17 @@ std::string replica_directory(const std::string& run_directory, int replica) {
     return (fs::path(run_directory) / "replicas" / fmt::format("r{}", replica)).string();
 }
 
+std::string slice_directory(const std::string& run_directory, int slice) {
+    return (fs::path(run_directory) / "slices" / fmt::format("s{}", slice)).string();
+}
+
+std::string part_directory(const RunConfig& config, const std::string& run_directory, int part) {
+    return config.sweep && config.sweep->slices > 1 ? slice_directory(run_directory, part)
+                                                    : replica_directory(run_directory, part);
+}
+
+void make_slice(RunConfig& config, int slice) { config.sweep->counts = config.sweep->slice(slice); }
+
 void make_replica(RunConfig& config, int replica) {
     config.problem.replica = static_cast<std::uint64_t>(replica);
     if (config.screening && replica != 0)
@@ -481,12 +515,14 @@ void make_replica(RunConfig& config, int replica) {
     config.driver = create_driver(config.search, config.problem);
 }
 
-std::unique_ptr<Evaluator> make_evaluator(const RunConfig& config, int threads, bool distribute) {
-    std::unique_ptr<Evaluator> local;
+std::unique_ptr<Evaluator> make_reference_evaluator(const RunConfig& config, int threads, bool distribute) {
     if (distribute && mpi::size() > 1)
-        local = std::make_unique<MpiEvaluator>(*config.potential, *config.relaxer, config.relax, threads, config.mpi_timeout);
-    else
-        local = std::make_unique<LocalEvaluator>(*config.potential, *config.relaxer, config.relax, threads);
+        return std::make_unique<MpiEvaluator>(*config.potential, *config.relaxer, config.relax, threads, config.mpi_timeout);
+    return std::make_unique<LocalEvaluator>(*config.potential, *config.relaxer, config.relax, threads);
+}
+
+std::unique_ptr<Evaluator> make_evaluator(const RunConfig& config, int threads, bool distribute) {
+    std::unique_ptr<Evaluator> local = make_reference_evaluator(config, threads, distribute);
     if (!config.screening) return local;
     return make_screening_evaluator(std::move(local), config.surrogate, *config.screening, config.surrogate_species,
                                     *config.potential, *config.relaxer, config.relax, threads);

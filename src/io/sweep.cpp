@@ -751,8 +751,9 @@ std::size_t SweepRunner::polish_pass(int pass) {
                 }
         }
     }
-    LocalEvaluator evaluator(*root.potential, *root.relaxer, root.relax, m.threads);
-    const std::vector<Evaluation> results = evaluator.evaluate(batch);
+    // One batch of every composition's offers, spread over the MPI ranks as a search's batch is.
+    const auto evaluator = make_reference_evaluator(root, m.threads);
+    const std::vector<Evaluation> results = evaluator->evaluate(batch);
     std::vector<std::size_t> lowest(m.compositions.size(), batch.size());
     EvaluationCounts spent;
     for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -3,7 +3,8 @@
 # replicas differ from one another, the merged summary's counts are the replicas' sums and its
 # best their lowest; the Slurm-array way (one replica per task via SLURM_ARRAY_TASK_ID, then
 # `nanoscape merge`) gives the same merged minima as one run with replicas; a run stopped early
-# resumes to the same result; a sweep's replicas merge into one hull; bad input is exit 2.
+# resumes to the same result; a sweep's replicas merge into one hull; a sweep's slices ([sweep]
+# slices), run at once or one per array task, merge into the hull of all; bad input is exit 2.
 # Usage: test_replicas.sh NANOSCAPE_BINARY SOURCE_DIR
 set -uo pipefail
 bin=$1
@@ -128,6 +129,53 @@ for formula, best in merged.items():
     assert abs(best - min(mine)) < 1e-9, (formula, best, mine)
 assert len(merged) == 5
 PY
+
+# A sweep in slices ([sweep] slices): each slice a sweep of neighbouring compositions, merged
+# into one hull of all of them; the array way (one slice per task) gives the same merge.
+sed -e 's/^replicas = 2$//' -e 's/^compositions = .*/compositions = [0, 1, 3, 6, 9, 12, 13]\nslices = 3/' \
+  "$work/sweep.toml" > "$work/slices.toml"
+out=$("$bin" -q run "$work/slices.toml" -o "$work/slices" -j 2 2>/dev/null); code=$?
+[[ $code -eq 0 && "$out" == *"3 slices"* && "$out" == *"hull vertices"* ]] && ok || fail "sliced sweep: exit $code, $out"
+python3 - "$work/slices" <<'PY' && ok || fail "slices hold the wrong compositions, or the merge misses some"
+import json, sys
+root = sys.argv[1]
+def formulas(d):
+    return sorted(c["formula"] for c in json.load(open(d + "/summary.json"))["compositions"])
+# Runs of neighbouring counts of Pt: [0, 1], [3, 6], [9, 12, 13].
+assert formulas(root + "/slices/s0") == ["Au12Pt", "Au13"], formulas(root + "/slices/s0")
+assert formulas(root + "/slices/s1") == ["Au10Pt3", "Au7Pt6"], formulas(root + "/slices/s1")
+assert formulas(root + "/slices/s2") == ["Au4Pt9", "AuPt12", "Pt13"], formulas(root + "/slices/s2")
+merged = json.load(open(root + "/summary.json"))
+assert merged["slices"] == 3 and merged["compositions_total"] == 7, merged
+assert len(merged["hull_vertices"]) >= 2 and all(c["excess_energy"] is not None for c in merged["compositions"])
+# Counts are the slices' sums.
+total = sum(json.load(open(f"{root}/slices/s{k}/summary.json"))["reference_evaluations"] for k in range(3))
+assert merged["reference_evaluations"] == total, (merged["reference_evaluations"], total)
+PY
+[[ $(wc -l < "$work/slices/hull.csv") -eq 8 ]] && ok || fail "merged hull of the slices: $(wc -l < "$work/slices/hull.csv") lines"
+for k in 1 2 0; do
+  SLURM_ARRAY_TASK_ID=$k "$bin" -q run "$work/slices.toml" -o "$work/slarray" -j 1 >/dev/null 2>&1 && ok || fail "slice task $k"
+done
+[[ ! -e "$work/slarray/summary.json" && -s "$work/slarray/slices/s1/summary.json" ]] && ok || fail "slice tasks' layout"
+out=$("$bin" merge "$work/slarray" 2>&1); code=$?
+[[ $code -eq 0 && "$out" == *"merged 3 run directories"* ]] && ok || fail "merge slices: exit $code, $out"
+bests() { python3 -c "import json,sys; print(sorted((c['formula'], c['best_energy'], c['on_hull']) for c in json.load(open(sys.argv[1]))['compositions']))" "$1"; }
+[[ "$(bests "$work/slarray/summary.json")" == "$(bests "$work/slices/summary.json")" ]] && ok ||
+  fail "array slices merge differently from the sliced run"
+for k in 0 1 2; do
+  for f in $(cd "$work/slices/slices/s$k/compositions" && ls); do
+    same_trace "$work/slices/slices/s$k/compositions/$f/trace.csv" "$work/slarray/slices/s$k/compositions/$f/trace.csv" &&
+      ok || fail "slice $k composition $f differs between the array task and the sliced run"
+  done
+done
+# Merged again (a slice rerun, say): the directory still stands for its slices.
+"$bin" merge "$work/slices" >/dev/null 2>&1 && [[ "$(bests "$work/slices/summary.json")" == "$(bests "$work/slarray/summary.json")" ]] &&
+  ok || fail "merging a merged sliced sweep again"
+expect 2 "is not a slice of this run.*slices = 3" -- "$bin" -q run "$work/slices.toml" -o "$work/bad" --replica-index 3
+sed 's/^slices = 3/slices = 8/' "$work/slices.toml" > "$work/slices8.toml"
+expect 2 "slices8.toml:[0-9]+:[0-9]+.*at most one slice per composition" -- "$bin" check "$work/slices8.toml"
+sed 's/^max_steps = 60/max_steps = 60\nreplicas = 2/' "$work/slices.toml" > "$work/slicerep.toml"
+expect 2 "replicas.*exclude each other" -- "$bin" check "$work/slicerep.toml"
 
 # Bad input: exit 2 with the reason.
 expect 2 "is not a replica of this run" -- "$bin" -q run "$work/rep.toml" -o "$work/bad" --replica-index 3

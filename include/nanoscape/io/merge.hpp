@@ -19,8 +19,9 @@
 namespace nanoscape {
 
 /// The run directories `directories` stand for: a directory with replicas (DIR/replicas/r<k>/,
-/// written by a run with `replicas` or by `--replica-index`) stands for its replicas in order
-/// of k; any other directory for itself.
+/// written by a run with `replicas` or by `--replica-index`) or with slices of a sweep
+/// (DIR/slices/s<k>/, `slices` in [sweep]) stands for them in order of k (also once they were
+/// merged into it); any other directory for itself.
 [[nodiscard]] std::vector<std::string> expand_replica_directories(const std::vector<std::string>& directories);
 
 /// Merges `inputs` (all single runs of one composition, or all sweeps of one size and element

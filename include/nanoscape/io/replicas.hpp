@@ -8,6 +8,10 @@
 /// run one after another on all threads. `--replica-index K` (a Slurm array task) runs replica
 /// K alone into the same directory DIR/replicas/rK; `nanoscape merge DIR` merges them. See
 /// docs/scale.md.
+///
+/// A sweep with `slices = S` in [sweep] is run the same way in S parts: slice k, a sweep of the
+/// k-th run of neighbouring compositions, into DIR/slices/sk (one after another, or one per
+/// array task with --replica-index k), merged into DIR with the hull of all of them.
 
 #include <atomic>
 #include <memory>
@@ -28,20 +32,21 @@ namespace nanoscape {
 [[nodiscard]] nlohmann::json search_replica(const RunConfig& root, const nlohmann::json& task, int threads,
                                             const std::atomic<bool>* interrupt);
 
-/// Runs the replicas of `config` (config.replicas > 1) and merges them into config.output_directory.
+/// Runs the parts of `config` (config.parts() > 1: its replicas, or its sweep's slices) and
+/// merges them into config.output_directory.
 class ReplicaRunner {
 public:
     /// Opens the run directory (refusing a fresh start over an earlier run, as RunDirectory
     /// does; with `resume` it must hold a replica) and its logger.
     ReplicaRunner(const RunConfig& config, RunDirectoryMode mode, int threads);
 
-    /// Runs (or continues) every replica, then merges them; stops after the replicas in
-    /// progress when `interrupt` becomes true. Returns "finished" or "interrupted".
+    /// Runs (or continues) every part, then merges them; stops after the parts in progress
+    /// when `interrupt` becomes true. Returns "finished" or "interrupted".
     std::string run(const std::atomic<bool>* interrupt);
 
     /// The run's logger (console and run.log).
     [[nodiscard]] const std::shared_ptr<spdlog::logger>& logger() const { return logger_; }
-    /// summary.json as written by run(): the merged replicas.
+    /// summary.json as written by run(): the merged parts.
     [[nodiscard]] const nlohmann::ordered_json& summary() const { return summary_; }
 
 private:

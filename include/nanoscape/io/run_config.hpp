@@ -53,6 +53,12 @@ struct SweepSettings {
     double hull_tolerance = 1e-6;   ///< eV: a composition this close to the hull is on it
     int polish_passes = 10;         ///< neighbour-polish passes after the search (0: none); stops early when none improves
     int polish_variants = 4;        ///< structures made from each neighbour minimum per pass (different atoms changed)
+    /// [sweep] slices: the compositions split into this many runs of neighbouring compositions,
+    /// each a sweep of its own (DIR/slices/s<k>), merged (io/replicas.hpp); 1: one sweep.
+    int slices = 1;
+    /// The counts of slice `k` (0 ... slices - 1) of `counts`: the k-th of `slices` runs of
+    /// consecutive counts, as equal in length as they can be (the first holds 0, the last N).
+    [[nodiscard]] std::vector<int> slice(int k) const;
     /// The composition with n atoms of A.
     [[nodiscard]] std::vector<Species> species(int n) const;
 };
@@ -87,6 +93,14 @@ struct RunConfig {
     int replicas = 1;
     /// Set by --replica-index: this run is that replica alone (output_directory is its own).
     std::optional<int> replica_index;
+    /// Set by --replica-index for a sweep with [sweep] slices: this run is that slice alone
+    /// (sweep->counts are its compositions, output_directory its own).
+    std::optional<int> slice_index;
+    /// The independent parts the run is made of: its replicas, or a sliced sweep's slices (one
+    /// task each of a Slurm array; 1: the run is one part).
+    [[nodiscard]] int parts() const { return sweep && sweep->slices > 1 ? sweep->slices : replicas; }
+    /// This run is one part of a run of several (--replica-index).
+    [[nodiscard]] bool is_part() const { return replica_index.has_value() || slice_index.has_value(); }
 };
 
 /// Reads and validates a run file; builds the potential, relaxer and driver. Nothing is written.
@@ -98,12 +112,26 @@ struct RunConfig {
 /// configured, the screening evaluator that wraps it. `config` must outlive it.
 [[nodiscard]] std::unique_ptr<Evaluator> make_evaluator(const RunConfig& config, int threads, bool distribute = true);
 
+/// The reference evaluator of make_evaluator, without screening: the local evaluator, or under
+/// mpirun with `distribute` and more than one rank the MPI evaluator.
+[[nodiscard]] std::unique_ptr<Evaluator> make_reference_evaluator(const RunConfig& config, int threads,
+                                                                  bool distribute = true);
+
 /// The run directory of replica `replica` of the run in `run_directory`: run_directory/replicas/r<replica>.
 [[nodiscard]] std::string replica_directory(const std::string& run_directory, int replica);
 
 /// Makes `config` replica `replica` of its run: the problem's streams keyed on it, the
 /// screening model's seed drawn from it (replica 0 keeps both), the driver built again.
 void make_replica(RunConfig& config, int replica);
+
+/// The run directory of slice `slice` of the sweep in `run_directory`: run_directory/slices/s<slice>.
+[[nodiscard]] std::string slice_directory(const std::string& run_directory, int slice);
+
+/// The run directory of part `part` of the run `config` (a replica's or a slice's).
+[[nodiscard]] std::string part_directory(const RunConfig& config, const std::string& run_directory, int part);
+
+/// Makes `config` (a sweep with slices) slice `slice` of its sweep: its compositions are the slice's.
+void make_slice(RunConfig& config, int slice);
 
 /// Tables a run file may have.
 [[nodiscard]] std::vector<std::string> run_file_tables();

@@ -15,6 +15,13 @@
 /// improved for `restart_after` generations is replaced by new starting structures (an epoch
 /// restart: the archive keeps what it found), so a search trapped in one funnel tries again. Every child draws from a stream
 /// keyed on its number, so results do not depend on the thread count.
+///
+/// Islands (`islands` > 1): that many populations evolve apart, each with its own streams and
+/// `offspring` children per round, all relaxed in one batch (spread over the MPI ranks by the
+/// MPI evaluator); every `migration_interval` generations of an island its `migration_count`
+/// best members are offered to the next island of a ring (the island model: Cantú-Paz,
+/// Calculateurs Parallèles 10, 141 (1998)). Island 0 draws what a run without islands draws, so
+/// `islands = 1` is the plain GA.
 
 #include <memory>
 #include <span>
@@ -55,6 +62,9 @@ struct GeneticAlgorithmSettings {
     long stall_generations = 0;   ///< stop after this many generations without a new best; 0: never
     long restart_after = 0;       ///< new random population after this many generations in which the
                                   ///< population's best did not improve; 0: never
+    int islands = 1;              ///< populations evolved apart (each with `population` members)
+    long migration_interval = 5;  ///< generations of an island between its migrations (islands > 1)
+    int migration_count = 2;      ///< best members an island sends to the next at a migration
 };
 
 /// The genetic-algorithm driver.
@@ -76,7 +86,8 @@ public:
     [[nodiscard]] std::string stop_reason() const override;
     /// `generation` (completed generations) and `diversity` (mean RMS fingerprint distance
     /// between pairs of members, Angstrom) after the round.
-    [[nodiscard]] std::vector<std::string> trace_columns() const override { return {"generation", "diversity"}; }
+    /// With islands, also `island` (the child's island); generation and diversity are its island's.
+    [[nodiscard]] std::vector<std::string> trace_columns() const override;
     [[nodiscard]] nlohmann::json save_state() const override;
     void load_state(const nlohmann::json& state, const SearchProblem& problem) override;
 
@@ -89,17 +100,47 @@ public:
         double energy = 0.0;              ///< eV
         std::vector<double> fingerprint;  ///< structural_fingerprint(cluster)
     };
-    /// The population, lowest energy first.
-    [[nodiscard]] const std::vector<Member>& population() const { return population_; }
+    /// The population of `island` (0 ... islands - 1), lowest energy first.
+    [[nodiscard]] const std::vector<Member>& population(std::size_t island = 0) const {
+        return islands_.at(island).population;
+    }
+    /// Members that entered another island by migration so far.
+    [[nodiscard]] long migrants_accepted() const { return migrants_accepted_; }
 
 private:
+    // One population and its bookkeeping.
+    struct Island {
+        std::vector<Member> population;
+        std::vector<double> fitness;      // of population, same order
+        std::uint64_t children = 0;       // children proposed so far (their stream numbers)
+        std::uint64_t starts = 0;         // starting structures proposed so far
+        long evaluated = 0;               // children evaluated (search steps)
+        long generation = 0;              // completed generations
+        double generation_best = 0.0;     // best energy at the last generation that improved it
+        bool has_best = false;
+        long stall = 0;                   // generations since the best last improved
+        double epoch_best = 0.0;          // best of the population since its last restart
+        bool has_epoch_best = false;
+        long epoch_stall = 0;             // generations since epoch_best last improved
+        long restarts = 0;                // populations replaced by new random ones
+        bool restart_pending = false;     // restart at the end of this round (update only)
+        int failed_starts = 0;            // starting structures in a row that did not relax
+        long migrations = 0;              // migrations sent
+        double diversity = 0.0;
+    };
     // Index of a parent drawn by the selection rule, or `exclude`'s complement.
-    [[nodiscard]] std::size_t select(Rng& rng, std::size_t exclude) const;
+    [[nodiscard]] std::size_t select(const Island& island, Rng& rng, std::size_t exclude) const;
+    // The candidates island `k` proposes this round (at most `max_steps` children).
+    void propose_island(std::size_t k, const SearchView& view, long max_steps, std::vector<Candidate>& out);
     // Inserts a relaxed structure if it is new and good enough; returns true if it entered.
-    bool offer(const Cluster& cluster, double energy, const ArchiveSettings& archive);
-    void refresh_diversity();
+    bool offer(Island& island, const Cluster& cluster, double energy, const ArchiveSettings& archive) const;
+    void refresh_diversity(Island& island) const;
     // Ends a generation: best-so-far and epoch bookkeeping, stall and restart decisions.
-    void close_generation(double tolerance);
+    void close_generation(Island& island, double tolerance) const;
+    // Sends the best members of every island due to migrate to the next island of the ring.
+    void migrate(const ArchiveSettings& archive);
+    [[nodiscard]] nlohmann::json island_state(const Island& island) const;
+    [[nodiscard]] Island island_from_state(const nlohmann::json& state, const SearchProblem& problem) const;
 
     GeneticAlgorithmSettings settings_;
     std::vector<std::pair<std::unique_ptr<Crossover>, double>> crossovers_;
@@ -109,22 +150,9 @@ private:
     std::string mutations_description_;
     std::vector<std::string> skipped_;
 
-    std::vector<Member> population_;
-    std::vector<double> fitness_;     // of population_, same order
-    std::uint64_t children_ = 0;      // children proposed so far (their stream numbers)
-    std::uint64_t starts_ = 0;        // starting structures proposed so far
-    long evaluated_ = 0;              // children evaluated (search steps)
-    long generation_ = 0;             // completed generations
-    double generation_best_ = 0.0;    // best energy at the last generation that improved it
-    bool has_best_ = false;
-    long stall_ = 0;                  // generations since the best last improved
-    double epoch_best_ = 0.0;         // best of the population since its last restart
-    bool has_epoch_best_ = false;
-    long epoch_stall_ = 0;            // generations since epoch_best_ last improved
-    long restarts_ = 0;               // populations replaced by new random ones
-    bool restart_pending_ = false;    // restart at the end of this round (update only)
-    int failed_starts_ = 0;           // starting structures in a row that did not relax
-    double diversity_ = 0.0;
+    std::vector<Island> islands_;
+    std::vector<std::size_t> round_island_;  // island of each candidate of the round in flight
+    long migrants_accepted_ = 0;
 };
 
 /// [search] keys of the genetic algorithm.

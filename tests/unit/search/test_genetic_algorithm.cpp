@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include <Eigen/LU>
 #include <nlohmann/json.hpp>
@@ -282,6 +283,99 @@ TEST(GeneticAlgorithm, StallStopsRestartRenewsAndOneFrameGivesOneStart) {
     const auto [single, s3] = run("", 10, true);
     EXPECT_EQ(s3.at("starts").get<long>(), 1);
     EXPECT_EQ(single.counts.reference_relaxations, 1 + 10);
+}
+
+// Islands: island 0 draws what a run without islands draws; each island keeps its own
+// population of distinct members; the search still reaches LJ13's icosahedron; the trace names
+// the island of every child.
+TEST(GeneticAlgorithm, Islands_Island0IsThePlainGaAndEveryIslandIsAPopulationOfItsOwn) {
+    auto setup = testing::lj_setup(13, 3, 400);
+    const std::string keys = "driver = \"genetic_algorithm\"\npopulation = 8\noffspring = 4\n";
+    const auto plain = create_driver(testing::search_table(keys), setup.problem);
+    const auto islands = create_driver(
+        testing::search_table(keys + "islands = 3\nmigration_interval = 1\nmigration_count = 1\n"), setup.problem);
+    MinimaArchive archive;
+    SearchProgress progress;
+    const SearchView view{setup.problem, archive, progress};
+    const auto a = plain->propose(view, 100);
+    const auto b = islands->propose(view, 100);
+    ASSERT_EQ(a.size(), 8u);
+    ASSERT_EQ(b.size(), 24u);  // a population of starts per island
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].cluster.positions, b[i].cluster.positions) << i;
+    // The other islands start elsewhere.
+    EXPECT_NE(b[0].cluster.positions, b[8].cluster.positions);
+    EXPECT_NE(b[8].cluster.positions, b[16].cluster.positions);
+
+    setup.search = keys + "islands = 3\nmigration_interval = 1\nmigration_count = 1\n";
+    const auto relaxer = create_relaxer(ParameterTable("relax"));
+    const auto driver = create_driver(testing::search_table(setup.search), setup.problem);
+    LocalEvaluator evaluator(*setup.potential, *relaxer, setup.relax, 1);
+    SearchEngine engine(setup.problem, setup.engine, *driver, evaluator, nullptr);
+    testing::RowCollector observer;
+    engine.run(observer);
+    EXPECT_TRUE(engine.progress().target_reached);
+    EXPECT_NEAR(engine.archive().best_energy(), -44.326801, 2e-6);
+    const auto& ga = dynamic_cast<const GeneticAlgorithm&>(*driver);
+    for (std::size_t k = 0; k < 3; ++k) {
+        const auto& pop = ga.population(k);
+        ASSERT_GE(pop.size(), 2u) << "island " << k;
+        for (std::size_t i = 0; i < pop.size(); ++i)
+            for (std::size_t j = i + 1; j < pop.size(); ++j)
+                EXPECT_FALSE(same_minimum(engine.archive().settings(), pop[i].energy, pop[i].fingerprint, pop[j].energy,
+                                          pop[j].fingerprint));
+    }
+    const auto columns = driver->trace_columns();
+    ASSERT_EQ(columns.back(), "island");
+    std::set<double> seen;
+    for (const auto& row : observer.rows) seen.insert(row.extra.back());
+    EXPECT_EQ(seen, (std::set<double>{0.0, 1.0, 2.0}));
+}
+
+// Migration, with results given by hand: after each island's first generation the best member
+// of island 0 enters island 1 (it beats island 1's worst), and island 1's best, worse than every
+// member of island 0, does not enter it; the checkpoint holds every island and restores it.
+TEST(GeneticAlgorithm, Islands_MigrationSendsTheBestAroundTheRing) {
+    auto setup = testing::lj_setup(13, 3, 400);
+    const std::string keys = "driver = \"genetic_algorithm\"\npopulation = 3\noffspring = 3\nislands = 2\n"
+                             "migration_interval = 1\nmigration_count = 1\n";
+    auto driver = create_driver(testing::search_table(keys), setup.problem);
+    MinimaArchive archive;
+    SearchProgress progress;
+    const SearchView view{setup.problem, archive, progress};
+    const auto answer = [](const std::vector<Candidate>& batch, const std::vector<double>& energies) {
+        std::vector<Evaluation> out(batch.size());
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            out[i].cluster = batch[i].cluster;
+            out[i].energy = energies[i];
+            out[i].status = EvaluationStatus::converged;
+        }
+        return out;
+    };
+    const auto starts = driver->propose(view, 100);
+    ASSERT_EQ(starts.size(), 6u);
+    (void)driver->update(starts, answer(starts, {-10, -9, -8, -5, -4, -3}), view);
+    const auto& ga = dynamic_cast<const GeneticAlgorithm&>(*driver);
+    EXPECT_EQ(ga.migrants_accepted(), 0);
+    const auto children = driver->propose(view, 100);
+    ASSERT_EQ(children.size(), 6u);
+    (void)driver->update(children, answer(children, {0, 0, 0, 0, 0, 0}), view);  // one generation each, none enters
+    EXPECT_EQ(ga.migrants_accepted(), 1);
+    ASSERT_EQ(ga.population(1).size(), 3u);
+    EXPECT_EQ(ga.population(1).front().energy, -10.0);
+    EXPECT_EQ(ga.population(1).back().energy, -4.0);
+    EXPECT_EQ(ga.population(0).front().energy, -10.0);
+    EXPECT_EQ(ga.population(0).back().energy, -8.0);
+
+    const nlohmann::json state = nlohmann::json::parse(driver->save_state().dump());
+    ASSERT_EQ(state.at("islands").size(), 1u);
+    auto restored = create_driver(testing::search_table(keys), setup.problem);
+    restored->load_state(state, setup.problem);
+    EXPECT_EQ(restored->save_state(), driver->save_state());
+    // A checkpoint of another island count is refused.
+    auto three = create_driver(testing::search_table("driver = \"genetic_algorithm\"\npopulation = 3\noffspring = 3\n"
+                                                     "islands = 3\n"),
+                               setup.problem);
+    EXPECT_THROW(three->load_state(state, setup.problem), InputError);
 }
 
 // Every homotop of Ag10Cu3 on a 13-atom Gupta icosahedron (286) relaxed in the test: the GA with
