@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Tests under AddressSanitizer and UndefinedBehaviorSanitizer (g++, -O1 -g1, every UB report
 # fatal, leak detection on), in build-asan/:
-#   tools/sanitize.sh [ctest arguments...]        the unit label (CI runs this, from tools/test.sh)
+#   tools/sanitize.sh                             the unit label as gtest shards (CI runs this)
+#   tools/sanitize.sh [ctest arguments...]        the unit label through ctest, a process per test
 #   tools/sanitize.sh --all [ctest arguments...]  unit, conformance and regression labels
 # A heap or stack overflow, a leak, a use after free or after scope, signed overflow, a misaligned
-# or out-of-range access fails the test that hit it. Costs on 2 cores (docs/reliability.md): the
-# CI stage about 7 minutes of build and 3 of tests; --all about 9 of build and 22 or more of tests.
+# or out-of-range access fails the test that hit it. Costs on 2 cores: the
+# CI stage about 7 to 15 minutes of build and 2 to 4 of tests (docs/reliability.md); --all about 9 of
+# build and 22 or more of tests.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="$root/build-asan"
