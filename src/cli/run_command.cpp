@@ -152,7 +152,7 @@ int run_replicas(const RunOptions& o, const RunConfig& config, RunDirectoryMode 
     ReplicaRunner runner(config, mode, threads);
     const auto& log = runner.logger();
     spdlog::set_default_logger(log);
-    const bool sliced = config.sweep && config.sweep->slices > 1;
+    const bool sliced = config.sliced();
     const std::string parts = sliced ? "slices" : "replicas";
     if (sliced)
         log->info("nanoscape run {}: a composition sweep of {} compositions in {} slices of neighbouring compositions, "

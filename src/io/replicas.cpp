@@ -30,7 +30,7 @@ nlohmann::json search_replica(const RunConfig& root, const nlohmann::json& task,
 ReplicaRunner::ReplicaRunner(const RunConfig& config, RunDirectoryMode mode, int threads)
     : config_(config), mode_(mode), threads_(threads) {
     const fs::path dir(config.output_directory);
-    const bool sliced = config.sweep && config.sweep->slices > 1;
+    const bool sliced = config.sliced();
     const char* parts = sliced ? "slices" : "replicas";
     const bool has_replicas = fs::is_directory(dir / parts);
     const bool has_run = has_replicas || fs::exists(dir / "summary.json") || fs::exists(checkpoint_path(dir.string()));
@@ -70,11 +70,11 @@ ReplicaRunner::ReplicaRunner(const RunConfig& config, RunDirectoryMode mode, int
 std::string ReplicaRunner::run(const std::atomic<bool>* interrupt) {
     const auto start = std::chrono::steady_clock::now();
     const RunConfig& root = config_;
-    const bool sliced = root.sweep && root.sweep->slices > 1;
+    const bool sliced = root.sliced();
     const int parts = root.parts();
     const char* part_name = sliced ? "slice" : "replica";
-    logger_->info("{} {}s of {} into {}/{}0 ... {}{}", parts, part_name, root.path,
-                  fs::path(part_directory(root, root.output_directory, 0)).parent_path().string(), sliced ? "s" : "r",
+    logger_->info("{} {}s of {} into {} ... {}{}", parts, part_name, root.path,
+                  part_directory(root, root.output_directory, 0),
                   fs::path(part_directory(root, root.output_directory, parts - 1)).filename().string(),
                   mpi::size() > 1 ? fmt::format(", over {} MPI ranks", mpi::size()) : std::string());
     std::mutex mutex;

@@ -439,7 +439,7 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     config.search = search;
     config.engine = read_engine_settings(search, overrides, config.warnings);
     config.replicas = static_cast<int>(search.get_integer_in("replicas", 1, 1, 1000000));
-    if (config.sweep && config.sweep->slices > 1 && config.replicas > 1)
+    if (config.sliced() && config.replicas > 1)
         throw search.error("replicas", fmt::format("and [sweep] slices = {} exclude each other: give the replicas of a "
                                                    "sliced sweep other seeds (--seed) and output directories instead",
                                                    config.sweep->slices));
@@ -460,7 +460,7 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
         const long k = *overrides.replica_index;
         const std::string from = overrides.replica_index_from_environment ? fmt::format("SLURM_ARRAY_TASK_ID={}", k)
                                                                           : fmt::format("--replica-index {}", k);
-        const bool sliced = config.sweep && config.sweep->slices > 1;
+        const bool sliced = config.sliced();
         if (config.parts() == 1)
             throw search.error("replicas", fmt::format("{} needs replicas > 1 in [search] (replicas = R runs R "
                                                        "independent searches; each array task runs one){}",
@@ -502,8 +502,7 @@ std::string slice_directory(const std::string& run_directory, int slice) {
 }
 
 std::string part_directory(const RunConfig& config, const std::string& run_directory, int part) {
-    return config.sweep && config.sweep->slices > 1 ? slice_directory(run_directory, part)
-                                                    : replica_directory(run_directory, part);
+    return config.sliced() ? slice_directory(run_directory, part) : replica_directory(run_directory, part);
 }
 
 void make_slice(RunConfig& config, int slice) { config.sweep->counts = config.sweep->slice(slice); }

@@ -204,19 +204,18 @@ void GeneticAlgorithm::propose_island(std::size_t k, const SearchView& view, lon
     }
 }
 
-bool GeneticAlgorithm::offer(Island& island, const Cluster& cluster, double energy, const ArchiveSettings& archive) const {
+bool GeneticAlgorithm::offer(Island& island, Member member, const ArchiveSettings& archive) const {
     auto& population = island.population;
-    std::vector<double> fingerprint = structural_fingerprint(cluster);
+    const double energy = member.energy;
     // A copy never enters: the population must not fill with copies.
     if (std::any_of(population.begin(), population.end(), [&](const Member& m) {
-            return same_minimum(archive, energy, fingerprint, m.energy, m.fingerprint);
+            return same_minimum(archive, energy, member.fingerprint, m.energy, m.fingerprint);
         }))
         return false;
     if (population.size() >= static_cast<std::size_t>(settings_.population)) {
         if (!(energy < population.back().energy)) return false;
         population.pop_back();
     }
-    Member member{cluster, energy, std::move(fingerprint)};
     const auto at = std::upper_bound(population.begin(), population.end(), energy,
                                      [](double e, const Member& m) { return e < m.energy; });
     population.insert(at, std::move(member));
@@ -247,7 +246,7 @@ std::vector<StepOutcome> GeneticAlgorithm::update(std::span<const Candidate> can
         const Candidate& c = candidates[i];
         const Evaluation& r = results[i];
         Island& island = islands_[round_island_[i]];
-        const bool accepted = r.ok() && offer(island, r.cluster, r.energy, archive);
+        const bool accepted = r.ok() && offer(island, {r.cluster, r.energy, structural_fingerprint(r.cluster)}, archive);
         outcomes[i].accepted = accepted;
         if (c.initial) {
             island.failed_starts = r.ok() ? 0 : island.failed_starts + 1;
@@ -301,7 +300,7 @@ void GeneticAlgorithm::migrate(const ArchiveSettings& archive) {
         Island& target = islands_[(k + 1) % count];
         if (target.population.empty() || target.restart_pending) continue;
         for (const Member& m : sent[k])
-            if (offer(target, m.cluster, m.energy, archive)) ++migrants_accepted_;
+            if (offer(target, m, archive)) ++migrants_accepted_;  // the member's own fingerprint
     }
 }
 

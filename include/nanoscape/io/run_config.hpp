@@ -98,7 +98,9 @@ struct RunConfig {
     std::optional<int> slice_index;
     /// The independent parts the run is made of: its replicas, or a sliced sweep's slices (one
     /// task each of a Slurm array; 1: the run is one part).
-    [[nodiscard]] int parts() const { return sweep && sweep->slices > 1 ? sweep->slices : replicas; }
+    [[nodiscard]] int parts() const { return sliced() ? sweep->slices : replicas; }
+    /// A sweep run in slices ([sweep] slices > 1): its parts are slices, not replicas.
+    [[nodiscard]] bool sliced() const { return sweep && sweep->slices > 1; }
     /// This run is one part of a run of several (--replica-index).
     [[nodiscard]] bool is_part() const { return replica_index.has_value() || slice_index.has_value(); }
 };

@@ -132,8 +132,9 @@ private:
     [[nodiscard]] std::size_t select(const Island& island, Rng& rng, std::size_t exclude) const;
     // The candidates island `k` proposes this round (at most `max_steps` children).
     void propose_island(std::size_t k, const SearchView& view, long max_steps, std::vector<Candidate>& out);
-    // Inserts a relaxed structure if it is new and good enough; returns true if it entered.
-    bool offer(Island& island, const Cluster& cluster, double energy, const ArchiveSettings& archive) const;
+    // Inserts a relaxed structure (with its fingerprint) if it is new and good enough; returns
+    // true if it entered.
+    bool offer(Island& island, Member member, const ArchiveSettings& archive) const;
     void refresh_diversity(Island& island) const;
     // Ends a generation: best-so-far and epoch bookkeeping, stall and restart decisions.
     void close_generation(Island& island, double tolerance) const;
