@@ -146,7 +146,7 @@ RunConfig nested_run_config(const RunConfig& root, const std::string& directory)
 
 nlohmann::json run_nested_search(const RunConfig& config, int threads, const std::atomic<bool>* interrupt,
                                  const std::function<void(const SearchEngine&)>& progress, int top,
-                                 const std::string& what) {
+                                 const std::string& what, bool distribute) {
     if (interrupt && interrupt->load())
         return {{"stop_reason", "interrupted"}, {"best", real_to_json(std::numeric_limits<double>::quiet_NaN())}, {"counts", counts_to_json({})}, {"steps", 0},
                 {"minima_found", 0}, {"wall_time", 0.0}, {"top", nlohmann::json::array()}};
@@ -159,10 +159,11 @@ nlohmann::json run_nested_search(const RunConfig& config, int threads, const std
         ~ThreadsGuard() { omp_set_num_threads(saved); }
     } threads_guard(threads);
     RunDirectory run_directory(config, resume ? RunDirectoryMode::resume : RunDirectoryMode::overwrite, threads, false);
-    const auto evaluator = make_evaluator(config, threads, false);
+    const auto evaluator = make_evaluator(config, threads, distribute);
     SearchEngine engine(config.problem, config.engine, *config.driver, *evaluator, run_directory.logger());
     if (resume) run_directory.resume(engine);
     run_directory.logger()->info("{}: driver {}", what, config.driver->describe());
+    run_directory.logger()->info("{}: {}", config.screening ? "evaluate" : "relax", evaluator->describe());
     NestedObserver observer(run_directory, progress);
     engine.run(observer, interrupt);
     const auto& p = engine.progress();

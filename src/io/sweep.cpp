@@ -447,9 +447,24 @@ struct SweepRunner::Impl {
     nlohmann::json polish = {{"passes", nlohmann::json::array()}, {"converged", false}, {"bests", nlohmann::json::object()}};
 };
 
+bool spread_batches(const RunConfig& root, int ranks, int threads, std::size_t compositions) {
+    // A wave of W compositions takes about one composition's time t spread over the ranks, one
+    // composition each, when W <= R. One after another, each batch over the ranks, it takes
+    // W t / s, with s = min(R T, B) / min(T, B) the speed-up of one batch of B evaluator calls
+    // on R ranks of T threads over one rank (docs/scale.md, the scaling model). Spreading whole
+    // compositions has no per-round wait for a batch's slowest candidate, so batches are spread
+    // only when the wave leaves ranks idle and gains from it.
+    const auto w = static_cast<double>(compositions);
+    if (ranks <= 1 || w >= ranks || !root.driver) return false;
+    int width = std::max(1, root.driver->batch_width());
+    if (root.screening) width = std::min(width, std::max(1, root.screening->verify));
+    const double speedup = static_cast<double>(std::min(ranks * threads, width)) / std::min(threads, width);
+    return speedup > w;
+}
+
 nlohmann::json search_composition(const RunConfig& root, const nlohmann::json& task, int threads,
                                   const std::atomic<bool>* interrupt,
-                                  const std::function<void(const SearchEngine&)>& progress) {
+                                  const std::function<void(const SearchEngine&)>& progress, bool distribute) {
     const SweepSettings& s = *root.sweep;
     const int n = task.at("n").get<int>();
     // This composition's run: the root's potential and relaxer, its own problem, driver,
@@ -459,7 +474,8 @@ nlohmann::json search_composition(const RunConfig& root, const nlohmann::json& t
     for (const auto& seed : task.at("seeds")) cfg.problem.start.seeds.push_back(cluster_from_json(seed));
     make_replica(cfg, task.value("replica", 0));  // the sweep's replica (0 without replicas); builds the driver
     return run_nested_search(cfg, threads, interrupt, progress, std::max(1, s.seeds),
-                             fmt::format("composition {} of the sweep in {}", cfg.problem.formula(), root.output_directory));
+                             fmt::format("composition {} of the sweep in {}", cfg.problem.formula(), root.output_directory),
+                             distribute);
 }
 
 SweepRunner::SweepRunner(const RunConfig& config, RunDirectoryMode mode, int threads)
@@ -623,7 +639,19 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
                 for (const auto& t : answer.at("top")) c.top.push_back(cluster_from_json(t));
                 m.evaluations_done += c.counts.reference_evaluations;
             };
-            if (mpi::size() > 1) {
+            if (spread_batches(root, mpi::size(), per_rank, wave.size())) {
+                // Fewer compositions than ranks: one after another, each with its batches over
+                // every rank, which the idle ranks would otherwise not help with.
+                logger_->info("{}: fewer compositions than the {} ranks, so each spreads its batches over all of them",
+                              fmt::join(m.running, ", "), mpi::size());
+                for (std::size_t k = 0; k < wave.size(); ++k) {
+                    if (interrupted()) {
+                        m.at(wave[k]).status = "interrupted";
+                        continue;
+                    }
+                    take(wave[k], search_composition(root, tasks[k], per_rank, interrupt, report, true));
+                }
+            } else if (mpi::size() > 1) {
                 const auto answers = run_tasks_on_ranks(
                     tasks,
                     [&](const nlohmann::json& task) { return search_composition(root, task, per_rank, interrupt, report); },

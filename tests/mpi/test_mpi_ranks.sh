@@ -37,8 +37,10 @@ same_run() {  # same_run DIR_A DIR_B WHAT
 sed -e 's/^max_steps = .*/max_steps = 60/' -e 's|^directory = .*|directory = "out"|' "$src/inputs/ptau38_ga.toml" > ga.toml
 # Screening: the reference verifications go to the ranks, the surrogate stays on rank 0.
 sed -e 's/^max_steps = .*/max_steps = 40/' -e 's|^directory = .*|directory = "out"|' "$src/inputs/ag27cu7_screened.toml" > screened.toml
-# A sweep: compositions go to the ranks as they become free.
-sed -e 's/^max_steps = .*/max_steps = 20/' -e 's/^compositions = .*/compositions = { from = 0, to = 38, step = 6 }/' \
+# A sweep: compositions go to the ranks as they become free; its last wave (n = 20 alone, the
+# inward waves being 5 and 35, 10 and 30, 15 and 25) has fewer compositions than 2 ranks, so
+# that composition's batches go over both ranks instead.
+sed -e 's/^max_steps = .*/max_steps = 20/' -e 's/^compositions = .*/compositions = { from = 0, to = 38, step = 5 }/' \
     -e 's|^directory = .*|directory = "out"|' "$src/inputs/ptau38_sweep.toml" > sweep.toml
 
 for name in ga screened sweep; do
@@ -67,6 +69,15 @@ else
   fail "replicas on 2 ranks failed: $(tail -3 replicas.np2.log)"
 fi
 grep -q "mpi: 2 ranks" ga.np2/run.log && ok || fail "the 2-rank GA did not use the MPI evaluator"
+grep -q "Au18Pt20: fewer compositions than the 2 ranks" sweep.np2/run.log && ok ||
+  fail "the sweep's one-composition wave did not spread its batches over the ranks"
+grep -q "mpi: 2 ranks" sweep.np2/compositions/Au18Pt20/run.log && ok ||
+  fail "Au18Pt20 of the 2-rank sweep did not use the MPI evaluator"
+if [[ ! -f sweep.np2/compositions/Au33Pt5/run.log ]]; then
+  fail "the 2-rank sweep has no compositions/Au33Pt5/run.log"
+elif grep -q "mpi: 2 ranks" sweep.np2/compositions/Au33Pt5/run.log; then
+  fail "Au33Pt5 (a wave of two on two ranks) spread its batches instead of running on one rank"
+else ok; fi
 
 # Started on 2 ranks, resumed on 1: the same as a serial run stopped and resumed at the same
 # step (the GA's last batch of a budget depends on the steps left, so a stop-and-resume is

@@ -82,10 +82,11 @@ private:
 /// `threads` threads, resuming it if it holds a checkpoint; logs to its run.log only (`what`
 /// names it there) and calls `progress` (may be empty) after every trace row. Returns its stop
 /// reason, best energy ("best"), counts, steps, minima found, wall time and its `top` best
-/// minima ("top", as cluster JSON) as JSON.
+/// minima ("top", as cluster JSON) as JSON. With `distribute` (rank 0 of an MPI run only), its
+/// batches are spread over the ranks (make_evaluator); otherwise they stay on this process.
 [[nodiscard]] nlohmann::json run_nested_search(const RunConfig& config, int threads, const std::atomic<bool>* interrupt,
                                                const std::function<void(const SearchEngine&)>& progress, int top,
-                                               const std::string& what);
+                                               const std::string& what, bool distribute = false);
 
 /// The checkpoint file of a run directory (checkpoint/state.json).
 [[nodiscard]] std::string checkpoint_path(const std::string& run_directory);

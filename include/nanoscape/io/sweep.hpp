@@ -78,15 +78,23 @@ long write_hull_history(const std::string& directory, const HullInput& input, co
 /// The hull table as the `hull` command prints it.
 [[nodiscard]] std::string format_hull_table(const HullInput& input, const ConvexHull& hull);
 
+/// Under MPI, whether a wave of `compositions` of the sweep `root` runs its compositions one
+/// after another with each batch spread over the `ranks` (of `threads` threads), rather than a
+/// composition per rank: only if the wave has fewer compositions than ranks and the driver's
+/// batches (Driver::batch_width, screening's `verify`) gain more from the ranks than the wave.
+[[nodiscard]] bool spread_batches(const RunConfig& root, int ranks, int threads, std::size_t compositions);
+
 /// Searches one composition of the sweep `root` (config.sweep set) into its run directory,
 /// resuming it if it has a checkpoint: what SweepRunner does for each composition, on whichever
 /// thread or MPI rank the task went to. `task`: {"n": atoms of A, "directory": its run
 /// directory, "seeds": [starting structures]}. Returns its stop reason, best energy, counts,
 /// steps, minima found, wall time and best minima ("top", its neighbours' seeds) as JSON.
-/// `progress` (may be empty) is called after every trace row.
+/// `progress` (may be empty) is called after every trace row. With `distribute` (rank 0 of an
+/// MPI run), the composition's batches go over the ranks.
 [[nodiscard]] nlohmann::json search_composition(const RunConfig& root, const nlohmann::json& task, int threads,
                                                 const std::atomic<bool>* interrupt,
-                                                const std::function<void(const SearchEngine&)>& progress);
+                                                const std::function<void(const SearchEngine&)>& progress,
+                                                bool distribute = false);
 
 /// Runs a composition sweep (config.sweep set) into config.output_directory.
 class SweepRunner {

@@ -48,6 +48,7 @@ public:
     [[nodiscard]] std::vector<StepOutcome> update(std::span<const Candidate> candidates,
                                                   std::span<const Evaluation> results, const SearchView& view) override;
     [[nodiscard]] std::string stop_reason() const override { return {}; }
+    [[nodiscard]] int batch_width() const override { return settings_.walkers * settings_.trials; }
     [[nodiscard]] std::vector<std::string> trace_columns() const override { return {}; }
     [[nodiscard]] nlohmann::json save_state() const override;
     void load_state(const nlohmann::json& state, const SearchProblem& problem) override;

@@ -72,6 +72,11 @@ public:
     /// relax = false): structures made for it elsewhere (a sweep's neighbour polish) are then
     /// evaluated as they are, not relaxed. False by default.
     [[nodiscard]] virtual bool fixed_geometry() const { return false; }
+    /// Candidates a round proposes once started (walkers x trials, children, a batch): how many
+    /// evaluator calls of one search can run at once. A sweep under MPI reads it to choose
+    /// between spreading its compositions and spreading each composition's batches over the
+    /// ranks (docs/scale.md). 1 by default.
+    [[nodiscard]] virtual int batch_width() const { return 1; }
     /// The driver's own figures for summary.json (written under the driver's name), or null.
     [[nodiscard]] virtual nlohmann::json report() const;
     /// Restores save_state(); `problem` is the run's (structures must have its composition).

@@ -84,6 +84,7 @@ public:
     [[nodiscard]] std::vector<StepOutcome> update(std::span<const Candidate> candidates,
                                                   std::span<const Evaluation> results, const SearchView& view) override;
     [[nodiscard]] std::string stop_reason() const override;
+    [[nodiscard]] int batch_width() const override { return settings_.offspring * settings_.islands; }
     /// `generation` (completed generations) and `diversity` (mean RMS fingerprint distance
     /// between pairs of members, Angstrom) after the round.
     /// With islands, also `island` (the child's island); generation and diversity are its island's.

@@ -93,6 +93,9 @@ public:
     /// False in the semi-grand-canonical mode.
     [[nodiscard]] bool fixed_composition() const override { return !settings_.grand_canonical(); }
     [[nodiscard]] bool fixed_geometry() const override { return settings_.relax == HomotopRelax::none; }
+    /// 1: the Monte-Carlo blocks run inside propose(), on the threads of the rank that runs
+    /// the driver, so a sweep uses more ranks by spreading its compositions.
+    [[nodiscard]] int batch_width() const override { return 1; }
     [[nodiscard]] nlohmann::json save_state() const override;
     void load_state(const nlohmann::json& state, const SearchProblem& problem) override;
     /// Per replica: temperature, delta_mu, trials, acceptance, composition statistics; exchanges.

@@ -366,6 +366,45 @@ TEST(Sweep, RunFileErrors_NameTheKey) {
     fs::remove_all(work);
 }
 
+TEST(Sweep, SpreadBatches_OnlyWhenTheWaveLeavesRanksIdleAndTheBatchesGainMoreThanTheWave) {
+    // The model of docs/scale.md: a wave of W compositions on R ranks of T threads runs them one
+    // after another, each batch of B calls over the ranks, only if W < R and
+    // s = min(R T, B) / min(T, B) > W.
+    const fs::path work = work_directory("spread");
+    const auto config = [&](const std::string& search, const std::string& extra) {
+        std::ofstream(work / "run.toml") << fmt::format(
+            "[system]\nelements = [\"Pt\", \"Au\"]\nsize = 13\n[potential]\ntype = \"emt\"\n[search]\n{}\n{}\n"
+            "[sweep]\ncompositions = \"all\"\n",
+            search, extra);
+        return load_run_config((work / "run.toml").string());
+    };
+    const RunConfig ga = config("driver = \"genetic_algorithm\"\noffspring = 8", "");  // B = 8
+    EXPECT_FALSE(spread_batches(ga, 1, 1, 1));  // no MPI
+    EXPECT_TRUE(spread_batches(ga, 2, 1, 1));   // s = 2 > 1
+    EXPECT_FALSE(spread_batches(ga, 2, 1, 2));  // the wave fills the ranks
+    EXPECT_TRUE(spread_batches(ga, 4, 1, 2));   // s = 4 > 2
+    EXPECT_TRUE(spread_batches(ga, 16, 1, 7));  // s = 8 > 7
+    EXPECT_FALSE(spread_batches(ga, 16, 1, 8));  // s = 8, not more than the wave
+    EXPECT_FALSE(spread_batches(ga, 2, 8, 1));  // one rank's threads already take the batch
+    EXPECT_TRUE(spread_batches(ga, 4, 2, 1));   // s = 8 / 2 = 4
+    const RunConfig islands = config("driver = \"genetic_algorithm\"\noffspring = 4\nislands = 4", "");  // B = 16
+    EXPECT_TRUE(spread_batches(islands, 16, 1, 15));
+    const RunConfig walker = config("driver = \"basin_hopping\"", "");  // B = 1
+    EXPECT_FALSE(spread_batches(walker, 8, 1, 1));
+    const RunConfig walkers = config("driver = \"basin_hopping\"\nwalkers = 2\ntrials = 2", "");  // B = 4
+    EXPECT_TRUE(spread_batches(walkers, 8, 1, 3));
+    EXPECT_FALSE(spread_batches(walkers, 8, 1, 4));
+    // Screening verifies `verify` of each batch with the reference: that is what the ranks share.
+    const RunConfig screened =
+        config("driver = \"genetic_algorithm\"\noffspring = 8",
+               "[surrogate]\ntype = \"ridge\"\n[screening]\ncandidates = 24\nverify = 2");
+    EXPECT_TRUE(spread_batches(screened, 4, 1, 1));
+    EXPECT_FALSE(spread_batches(screened, 4, 1, 2));
+    const RunConfig homotop = config("driver = \"homotop_mc\"", "");
+    EXPECT_FALSE(spread_batches(homotop, 8, 1, 1));  // its Monte Carlo runs in the driver, on one rank
+    fs::remove_all(work);
+}
+
 TEST(HullCommandInput, MergesRunDirectoriesAndRefusesMixedSizes) {
     const fs::path work = work_directory("merge");
     const auto best = [&](const std::string& dir, const std::vector<Species>& species, double energy) {
