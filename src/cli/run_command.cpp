@@ -19,6 +19,7 @@
 #include "nanoscape/core/mpi.hpp"
 #include "nanoscape/core/parallel.hpp"
 #include "nanoscape/io/calculators.hpp"
+#include "nanoscape/io/reference_calls.hpp"
 #include "nanoscape/io/replicas.hpp"
 #include "nanoscape/io/run_config.hpp"
 #include "nanoscape/io/run_directory.hpp"
@@ -217,6 +218,8 @@ int default_threads(int requested) {
 int serve(const RunOptions& o) {
     install_interrupt_handlers();  // the first SIGINT/SIGTERM lets the task in progress finish
     const RunConfig config = load_run_config(o.run_file, overrides_of(o));
+    share_reference_calls_over_ranks(config.reference_log,
+                                     (std::filesystem::path(config.output_directory) / "reference_calls.xyz").string(), o.resume);
     const int threads = default_threads(o.threads);
     omp_set_num_threads(threads);
     const LocalEvaluator local(*config.potential, *config.relaxer, config.relax, threads);
@@ -244,6 +247,7 @@ int run(const RunOptions& o) {
     const WorkersGuard workers_guard;
     RunConfig config = load_run_config(o.run_file, overrides_of(o));
     config.mpi_timeout = o.mpi_timeout;
+    share_reference_calls_over_ranks(config.reference_log, {}, false);  // the workers' calls join rank 0's file
     int threads = default_threads(o.threads);
     // An external calculator's workers each need a thread to wait on them (the threads only
     // wait, so more threads than cores cost nothing); results never depend on the count.

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -52,7 +53,14 @@ nlohmann::json error_to_json(const std::exception_ptr& error) {
     throw Error(fmt::format("rank {}: {}", rank, message));
 }
 
+AnswerExtras& extras() {
+    static AnswerExtras installed;
+    return installed;
+}
+
 }  // namespace
+
+void set_answer_extras(AnswerExtras e) { extras() = std::move(e); }
 
 std::vector<nlohmann::json> run_tasks_on_ranks(const std::vector<nlohmann::json>& tasks, const TaskHandler& local,
                                                double timeout) {
@@ -101,6 +109,7 @@ std::vector<nlohmann::json> run_tasks_on_ranks(const std::vector<nlohmann::json>
                 if (m->tag == heartbeat_tag) continue;
                 const nlohmann::json j = decode(m->bytes);
                 busy.erase(it);
+                if (j.contains("extras") && extras().give) extras().give(j.at("extras"));
                 if (m->tag == answer_tag) {
                     std::lock_guard lock(mutex);
                     answers[j.at("index").get<std::size_t>()] = j.at("answer");
@@ -166,10 +175,9 @@ void serve_tasks(const TaskHandler& handler) {
             }
         }
         work.join();
-        if (error)
-            mpi::send(0, error_tag, encode(error_to_json(error)));
-        else
-            mpi::send(0, answer_tag, encode({{"index", j.at("index")}, {"answer", std::move(answer)}}));
+        nlohmann::json message = error ? error_to_json(error) : nlohmann::json{{"index", j.at("index")}, {"answer", std::move(answer)}};
+        if (extras().take) message["extras"] = extras().take();
+        mpi::send(0, error ? error_tag : answer_tag, encode(message));
     }
 }
 

@@ -7,6 +7,9 @@ so the runs it serves are real searches; on purpose it misbehaves at a chosen ca
 
   --fault crash|hang|garbage|nan|dead   what goes wrong (default: nothing)
   --at K                                at the K-th call over all processes (a counter file)
+  --every M                             instead of --at: at every structure whose CRC-32 is 0
+                                        modulo M (the same structures fail whichever process or
+                                        MPI rank gets them, so a run with faults is reproducible)
   --counter FILE                        the shared call counter (default: calls.count in cwd)
   --dead-flag FILE                      with --fault dead: fail every call from K on while FILE
                                         exists (remove it to "repair" the calculator)
@@ -21,6 +24,7 @@ import math
 import os
 import sys
 import time
+import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import ase_calculator as bridge  # noqa: E402 (its ASE import happens only in its main())
@@ -74,7 +78,11 @@ def serve(atoms, args, out):
     call = next_call(args.counter)
     if args.slow:
         time.sleep(args.slow)
-    fault = args.fault if (call == args.at or (args.fault == "dead" and call >= args.at)) else None
+    if args.every > 0:
+        chosen = zlib.crc32(repr(atoms).encode()) % args.every == 0
+    else:
+        chosen = call == args.at or (args.fault == "dead" and call >= args.at)
+    fault = args.fault if chosen else None
     if fault == "dead" and not os.path.exists(args.dead_flag):
         fault = None
     if fault in ("crash", "dead"):
@@ -100,6 +108,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--fault", choices=["crash", "hang", "garbage", "nan", "dead"])
     p.add_argument("--at", type=int, default=0)
+    p.add_argument("--every", type=int, default=0)
     p.add_argument("--counter", default="calls.count")
     p.add_argument("--dead-flag", default="dead.flag")
     p.add_argument("--per-call", action="store_true")

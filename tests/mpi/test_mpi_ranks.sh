@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # An MPI build (-DNANOSCAPE_MPI=ON) under mpirun gives the serial answer: summary, minima,
 # trace and hull of 1 and 2 ranks equal those of a plain run, for a batch-parallel driver
-# (GA), screening, a composition sweep and replicas; a run started on 2 ranks resumes on 1; a rank that
-# stops answering ends the run with a message naming it, the checkpoint intact.
+# (GA), screening, a composition sweep and replicas; an external calculator on every rank, with
+# calculations that fail, its calls all in rank 0's reference_calls.xyz and reused on a resume;
+# a run started on 2 ranks resumes on 1; a rank that stops answering ends the run with a
+# message naming it, the checkpoint intact.
 # Usage: test_mpi_ranks.sh NANOSCAPE SOURCE_DIR
 set -uo pipefail
 nanoscape=$1
@@ -78,6 +80,93 @@ if [[ ! -f sweep.np2/compositions/Au33Pt5/run.log ]]; then
 elif grep -q "mpi: 2 ranks" sweep.np2/compositions/Au33Pt5/run.log; then
   fail "Au33Pt5 (a wave of two on two ranks) spread its batches instead of running on one rank"
 else ok; fi
+
+# A calculation that fails on a rank is a failed candidate, as in a serial run, and the search
+# goes on: each rank drives its own external calculator, which answers NaN for the same
+# structures wherever they are computed (fault injection by structure, not by call count).
+cat > faults.toml <<TOML
+[system]
+elements = ["Ar"]
+composition = { Ar = 13 }
+seed = 3
+[potential]
+type = "external"
+command = "python3 $src/tests/calculators/fake_calculator.py --fault nan --every 400"
+pair_distance = { "Ar-Ar" = 1.122462048309373 }
+[relax]
+fmax = 1e-3
+[search]
+driver = "basin_hopping"
+walkers = 4
+max_steps = 24
+[output]
+directory = "out"
+TOML
+# The distinct calls of reference_calls.xyz without their number and timing, sorted: the same
+# set, whichever rank made them and in whatever order they finished (a structure two threads
+# or ranks compute at once, before either has logged it, is logged twice).
+calls() { /usr/bin/python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read().splitlines()
+frames, i = [], 0
+while i < len(text):
+    n = int(text[i])
+    head = re.sub(r' (call|calc_time)=\S+', '', text[i + 1])
+    frames.append("\n".join([head] + text[i + 2:i + 2 + n]))
+    i += n + 2
+print("\n".join(sorted(set(frames))))
+PY
+}
+same_calls() {  # same_calls DIR_A DIR_B WHAT
+  if [[ ! -s $1/reference_calls.xyz ]]; then fail "$3: $1/reference_calls.xyz is missing"; return; fi
+  diff <(calls "$1/reference_calls.xyz") <(calls "$2/reference_calls.xyz") >/dev/null && ok ||
+    fail "$3: reference_calls.xyz holds other calls ($(grep -c calc_time= "$1/reference_calls.xyz") against $(grep -c calc_time= "$2/reference_calls.xyz"))"
+}
+failed() { python3 -c "import json,sys; print(json.load(open(sys.argv[1] + '/summary.json'))['failed_evaluations'])" "$1"; }
+"$nanoscape" run faults.toml -o faults.serial -q >/dev/null 2>&1 || fail "faults: serial run failed"
+if "${mpirun[@]}" -np 2 "$nanoscape" run faults.toml -o faults.np2 -q >faults.np2.log 2>&1; then
+  same_run faults.serial faults.np2 "failing calculations on 2 ranks"
+  [[ $(failed faults.np2) -gt 0 ]] && ok || fail "faults: no failed candidate on 2 ranks (the fault never struck)"
+  grep -q "energy is nan" faults.np2/run.log && ok || fail "faults: the 2-rank run.log does not give the reason"
+  # Every rank's calls are in the run's reference_calls.xyz (rank 0 writes those of the others).
+  same_calls faults.serial faults.np2 "failing calculations on 2 ranks"
+else
+  fail "faults on 2 ranks: the run stopped: $(tail -3 faults.np2.log)"
+fi
+
+# A resumed 2-rank run answers the calculations it repeats from reference_calls.xyz on every
+# rank: resumed at step 12 with the file of a run that went on to step 24, it makes no new
+# call (a worker without the file would compute and log its share again), and the summary
+# counts the workers' answers from the file as reused.
+"${mpirun[@]}" -np 2 "$nanoscape" run faults.toml -o cache --max-steps 12 -q >/dev/null 2>&1 || fail "cache: first part failed"
+cp -r cache cache.12
+"${mpirun[@]}" -np 2 "$nanoscape" run faults.toml -o cache --max-steps 24 --resume -q >/dev/null 2>&1 || fail "cache: second part failed"
+cp cache/reference_calls.xyz cache.12/reference_calls.xyz
+before=$(grep -c calc_time= cache.12/reference_calls.xyz)
+"${mpirun[@]}" -np 2 "$nanoscape" run faults.toml -o cache.12 --max-steps 24 --resume -q >/dev/null 2>&1 || fail "cache: replay failed"
+after=$(grep -c calc_time= cache.12/reference_calls.xyz)
+reused=$(python3 -c "import json; print(json.load(open('cache.12/summary.json'))['reference_calls_reused'])")
+[[ $after == "$before" ]] && ok || fail "cache: the replayed steps made $((after - before)) new calls (want 0)"
+[[ $reused -gt 0 ]] && ok || fail "cache: no call reused"
+cmp -s cache/minima.xyz cache.12/minima.xyz && diff <(strip_trace cache/trace.csv) <(strip_trace cache.12/trace.csv) >/dev/null &&
+  ok || fail "cache: the replayed run found other minima"
+
+# A sweep with an external calculator: whole compositions on the workers, their calls in the
+# sweep's one reference_calls.xyz (none in the composition directories).
+sed -e 's/^elements = .*/elements = ["Ar", "Kr"]/' -e 's/^composition = .*/size = 7/' \
+    -e 's/^pair_distance = .*/pair_distance = { "Ar-Ar" = 1.122462048309373, "Ar-Kr" = 1.122462048309373, "Kr-Kr" = 1.122462048309373 }/' \
+    -e 's/ --fault nan --every 400//' -e 's/^walkers = .*/walkers = 2/' -e 's/^max_steps = .*/max_steps = 4/' \
+    faults.toml > external_sweep.toml
+printf '[sweep]\ncompositions = "all"\nseeds = 0\npolish_passes = 1\n' >> external_sweep.toml
+"$nanoscape" run external_sweep.toml -o xsweep.serial -q >/dev/null 2>&1 || fail "external sweep: serial run failed"
+if "${mpirun[@]}" -np 2 "$nanoscape" run external_sweep.toml -o xsweep.np2 -q >xsweep.np2.log 2>&1; then
+  same_run xsweep.serial xsweep.np2 "external sweep on 2 ranks"
+  same_calls xsweep.serial xsweep.np2 "external sweep on 2 ranks"
+  stray=$(find xsweep.np2/compositions -name reference_calls.xyz | head -1)
+  [[ -z $stray ]] && ok || fail "external sweep on 2 ranks: a worker wrote $stray"
+else
+  fail "external sweep on 2 ranks: the run stopped: $(tail -3 xsweep.np2.log)"
+fi
 
 # Started on 2 ranks, resumed on 1: the same as a serial run stopped and resumed at the same
 # step (the GA's last batch of a budget depends on the steps left, so a stop-and-resume is

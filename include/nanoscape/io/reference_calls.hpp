@@ -16,10 +16,30 @@
 #include <vector>
 
 #include <Eigen/Core>
+#include <nlohmann/json.hpp>
 
 #include "nanoscape/potentials/potential.hpp"
 
 namespace nanoscape {
+
+/// One reference calculation as the log keeps it.
+struct LoggedCall {
+    Cluster cluster;          ///< the structure computed
+    double energy = 0;        ///< eV
+    Eigen::Matrix3Xd forces;  ///< eV/Angstrom
+    double seconds = 0;       ///< wall time of the calculation (s)
+};
+
+/// What an MPI worker's log hands over to rank 0 (ReferenceCallLog::take_captured).
+struct CapturedCalls {
+    std::vector<LoggedCall> calls;  ///< calculations made, in the order they finished
+    long reused = 0;                ///< calculations answered from the cache instead
+};
+
+/// CapturedCalls as JSON (every double's bits kept, for CBOR between MPI ranks), and back;
+/// captured_calls_from_json throws nlohmann::json exceptions or InputError on a malformed value.
+[[nodiscard]] nlohmann::json captured_calls_to_json(const CapturedCalls& captured);
+[[nodiscard]] CapturedCalls captured_calls_from_json(const nlohmann::json& j);
 
 /// The log and its cache. Thread-safe.
 class ReferenceCallLog {
@@ -34,7 +54,16 @@ public:
     /// InputError naming the file and frame if an earlier frame is malformed, Error if the file
     /// cannot be written.
     void open(const std::string& path, bool resume);
-    /// True once open() succeeded.
+    /// An MPI worker's log: the calls already in `path` (if given and readable; complete frames
+    /// only, the file is never changed) fill the cache, and new calls are kept in memory until
+    /// take_captured(), for rank 0 to append to its file. Nothing is written.
+    void capture(const std::string& path);
+    /// The calls made and answered from the cache since the last take_captured() (capture
+    /// mode; empty otherwise).
+    [[nodiscard]] CapturedCalls take_captured();
+    /// Rank 0: appends a worker's calls (as append() does) and counts its cache answers.
+    void merge(const CapturedCalls& captured);
+    /// True once open() succeeded or capture() was called.
     [[nodiscard]] bool is_open() const;
     /// The file (empty until open()).
     [[nodiscard]] const std::string& path() const { return path_; }
@@ -44,9 +73,10 @@ public:
     /// Appends one calculation and flushes it. Throws Error if the write fails (full disk).
     void append(const Cluster& cluster, double energy, const Eigen::Matrix3Xd& forces, double seconds);
 
-    /// Calculations in the file (read back and appended).
+    /// Calculations in the file (read back and appended; in capture mode, those read back).
     [[nodiscard]] long size() const;
-    /// Calculations answered from the file instead of the calculator, this session.
+    /// Calculations answered from the file instead of the calculator, this session (with
+    /// merge(), the workers' too).
     [[nodiscard]] long cache_hits() const;
 
 private:
@@ -57,14 +87,25 @@ private:
         Eigen::Matrix3Xd forces;
     };
     void remember(Entry entry);
+    // Fills the cache from the complete frames of `text` (read from `path`); their count.
+    long remember_frames(const std::string& text, const std::string& path);
 
     mutable std::mutex mutex_;
     std::string path_;
     std::FILE* file_ = nullptr;
+    bool capturing_ = false;
+    CapturedCalls captured_;
     std::unordered_multimap<std::uint64_t, Entry> cache_;
     long size_ = 0;
     mutable long hits_ = 0;
 };
+
+/// One reference_calls.xyz for every rank of an MPI run (docs/scale.md): a worker's `log` is
+/// put in capture mode (its cache read from `path` when `resume`) and the calls it made for a
+/// task go back with the answer; rank 0 appends them to its file as they arrive. Does nothing
+/// without a log or with one rank.
+void share_reference_calls_over_ranks(const std::shared_ptr<ReferenceCallLog>& log, const std::string& path,
+                                      bool resume);
 
 /// A potential whose every calculation goes through a ReferenceCallLog: answered from its cache
 /// when the structure was computed before, otherwise computed, timed and appended. Until the

@@ -26,6 +26,18 @@ namespace nanoscape {
 /// What a rank does with one task: its answer. Runs on a worker's own thread, or on rank 0's.
 using TaskHandler = std::function<nlohmann::json(const nlohmann::json& task)>;
 
+/// What travels with a worker's answers besides the task's result (the calls its reference
+/// calculator made, for rank 0's reference_calls.xyz): `take` on a worker gives what to attach
+/// to each answer (or error) when its task ends; `give` on rank 0 receives it as it arrives,
+/// on the thread that does the messaging. Either may be empty.
+struct AnswerExtras {
+    std::function<nlohmann::json()> take;
+    std::function<void(const nlohmann::json&)> give;
+};
+
+/// Installs this process's extras (set once, before the first task; empty to remove).
+void set_answer_extras(AnswerExtras extras);
+
 /// Rank 0: runs every task on the ranks (rank 0 included, with `local`) and returns the
 /// answers in task order. Error (InputError, Interrupted as they were thrown) if a task failed;
 /// Error naming the rank if one was silent for `timeout` seconds. Without other ranks, runs

@@ -258,5 +258,54 @@ TEST(ReferenceCallLog, TornTailIsCutAndTheCacheAnswersExactlyTheSameStructureOnl
     fs::remove_all(dir);
 }
 
+TEST(ReferenceCallLog, CaptureModeReadsWithoutWritingAndHandsOverItsCallsBitForBit) {
+    // An MPI worker's log: the run's file fills the cache (its torn tail left alone: rank 0
+    // may be writing it), new calls are kept for rank 0, which appends them to its file.
+    const fs::path dir = scratch("capture");
+    const fs::path path = dir / "reference_calls.xyz";
+    const LennardJones lj(LennardJonesParameters{});
+    const Cluster old = random_cluster(7, 20), fresh = random_cluster(7, 21);
+    {
+        auto log = std::make_shared<ReferenceCallLog>();
+        log->open(path.string(), false);
+        (void)LoggedPotential(std::make_shared<LennardJones>(LennardJonesParameters{}), log).energy(old);
+    }
+    std::ofstream(path, std::ios::app) << "7\nProperties=species:S:1:pos:R:3:forces:R:3 energy=1\nAr 0 0";
+    const auto bytes = fs::file_size(path);
+    auto worker = std::make_shared<ReferenceCallLog>();
+    worker->capture(path.string());
+    EXPECT_TRUE(worker->is_open());
+    EXPECT_EQ(worker->size(), 1);
+    const LoggedPotential logged(std::make_shared<LennardJones>(LennardJonesParameters{}), worker);
+    (void)logged.energy(old);
+    EXPECT_EQ(worker->cache_hits(), 1);
+    Eigen::Matrix3Xd f, g;
+    const double e = logged.energy_and_forces(fresh, f);
+    EXPECT_EQ(fs::file_size(path), bytes);  // nothing written, nothing cut
+    const CapturedCalls captured = captured_calls_from_json(nlohmann::json::from_cbor(nlohmann::json::to_cbor(
+        captured_calls_to_json(worker->take_captured()))));
+    const auto& taken = captured.calls;
+    ASSERT_EQ(taken.size(), 1u);
+    EXPECT_EQ(captured.reused, 1);
+    EXPECT_TRUE(worker->take_captured().calls.empty());
+    EXPECT_EQ(taken[0].energy, lj.energy_and_forces(fresh, g));
+    EXPECT_EQ(taken[0].energy, e);
+    EXPECT_EQ(taken[0].forces, g);
+    EXPECT_EQ(taken[0].cluster.positions, fresh.positions);
+    EXPECT_EQ(taken[0].cluster.species, fresh.species);
+    // Rank 0 appends what a worker handed over: it is then in the file and in its cache.
+    auto root = std::make_shared<ReferenceCallLog>();
+    root->open(path.string(), true);
+    root->merge(captured);
+    EXPECT_EQ(root->size(), 2);
+    EXPECT_EQ(root->cache_hits(), 1);  // the worker's answer from its cache counts as reused
+    double cached = 0;
+    Eigen::Matrix3Xd h;
+    EXPECT_TRUE(root->lookup(fresh, cached, h));
+    EXPECT_EQ(cached, e);
+    EXPECT_EQ(read_xyz(path.string()).size(), 2u);
+    fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace nanoscape
