@@ -10,7 +10,7 @@ set -euo pipefail
 build_packages=(g++ cmake ninja-build pkg-config libeigen3-dev libtomlplusplus-dev libfmt-dev
                 libspdlog-dev libcli11-dev libboost-graph-dev nlohmann-json3-dev
                 python3 python3-numpy python3-matplotlib)
-test_packages=(libgtest-dev libgmock-dev libbenchmark-dev python3-ase lammps clang libopenmpi-dev openmpi-bin)
+test_packages=(libgtest-dev libgmock-dev libbenchmark-dev python3-ase lammps clang libomp-dev libopenmpi-dev openmpi-bin)
 
 packages=("${build_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then packages+=("${test_packages[@]}"); fi

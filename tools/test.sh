@@ -6,7 +6,7 @@
 #                                  started by mpirun), then the unit tests again under
 #                                  AddressSanitizer and UndefinedBehaviorSanitizer (tools/sanitize.sh)
 #   tools/test.sh --slow           also the long regression sweeps (label "slow")
-#   tools/test.sh --no-sanitizers  without the sanitizer stage (it adds 10 to 18 minutes)
+#   tools/test.sh --no-sanitizers  without the sanitizer stage (it adds about 8 to 14 minutes)
 # Extra arguments after the options go to ctest, e.g. `tools/test.sh -R Gupta` (they select
 # tests of the first stage and skip the sanitizer stage).
 set -euo pipefail

@@ -6,6 +6,8 @@
 
 #include <Eigen/Geometry>
 
+#include "nanoscape/core/rng.hpp"
+
 namespace nanoscape {
 
 Eigen::Matrix3d random_rotation(Rng& rng) {
@@ -18,7 +20,8 @@ Eigen::Matrix3d random_rotation(Rng& rng) {
 
 Eigen::Vector3d random_in_unit_ball(Rng& rng) {
     for (;;) {
-        const Eigen::Vector3d v(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1));
+        const auto [x, y, z] = three_draws([&] { return rng.uniform(-1, 1); });
+        const Eigen::Vector3d v(x, y, z);
         if (v.squaredNorm() <= 1.0) return v;
     }
 }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/core/rng.hpp"
 
 namespace nanoscape {
 
@@ -104,8 +105,8 @@ Cluster make_random_cluster(const std::vector<Species>& species, double min_dist
         for (int attempt = 0;; ++attempt) {
             if (attempt > 100000)
                 throw Error(fmt::format("random cluster: could not place atom {} of {}", i + 1, n));
-            Eigen::Vector3d p(rng.uniform(-radius, radius), rng.uniform(-radius, radius),
-                              rng.uniform(-radius, radius));
+            const auto [x, y, z] = three_draws([&] { return rng.uniform(-radius, radius); });
+            const Eigen::Vector3d p(x, y, z);
             if (p.norm() > radius) continue;
             const double nearest = (c.positions.leftCols(static_cast<Eigen::Index>(i)).colwise() - p)
                                        .colwise().norm().minCoeff();

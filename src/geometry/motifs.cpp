@@ -14,6 +14,7 @@
 #include <fmt/ranges.h>
 
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/core/rng.hpp"
 #include "nanoscape/geometry/builders.hpp"
 
 namespace nanoscape {
@@ -232,7 +233,8 @@ Eigen::Matrix3Xd random_compact_sites(std::int64_t n, Rng& rng) {
     int failures = 0;
     while (static_cast<std::int64_t>(points.size()) < n) {
         const auto parent = points[rng.below(points.size())];
-        Eigen::Vector3d direction(rng.normal(), rng.normal(), rng.normal());
+        const auto [dx, dy, dz] = three_draws([&] { return rng.normal(); });
+        const Eigen::Vector3d direction(dx, dy, dz);
         const double length = direction.norm();
         if (!(length > 1e-12)) continue;
         const Eigen::Vector3d p = parent + direction * (rng.uniform(bond_min, bond_max) / length);

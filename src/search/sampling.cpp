@@ -160,7 +160,8 @@ void displace(Cluster& cluster, double amplitude, const Potential& potential, Rn
         for (Eigen::Index i = 0; i < start.cols(); ++i) {
             Eigen::Vector3d g;
             do {
-                g = Eigen::Vector3d(rng.normal(), rng.normal(), rng.normal());
+                const auto [x, y, z] = three_draws([&] { return rng.normal(); });
+                g = Eigen::Vector3d(x, y, z);
             } while (g.norm() > truncation);
             cluster.positions.col(i) = start.col(i) + amplitude * g;
         }

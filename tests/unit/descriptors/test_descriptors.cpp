@@ -36,7 +36,8 @@ double legendre(int l, double x) {
 }
 
 Eigen::Vector3d random_unit(Rng& rng) {
-    return Eigen::Vector3d(rng.normal(), rng.normal(), rng.normal()).normalized();
+    const auto [x, y, z] = three_draws([&] { return rng.normal(); });
+    return Eigen::Vector3d(x, y, z).normalized();
 }
 
 // Centre (atom 0, species `centre`) at the origin and `n` neighbours at distances uniform in
@@ -46,7 +47,10 @@ Cluster random_environment(int n, double r_lo, double r_hi, double min_distance,
                            Species centre, Rng& rng) {
     Cluster c(Eigen::Matrix3Xd::Zero(3, 1), {centre});
     while (static_cast<int>(c.size()) < n + 1) {
-        const Eigen::Vector3d x = rng.uniform(r_lo, r_hi) * random_unit(rng);
+        // The direction first: the order g++ evaluated the product's operands in (C++ leaves
+        // it unspecified), so the environments are the same with every compiler.
+        const Eigen::Vector3d direction = random_unit(rng);
+        const Eigen::Vector3d x = rng.uniform(r_lo, r_hi) * direction;
         if (((c.positions.colwise() - x).colwise().norm().array() < min_distance).any()) continue;
         const auto k = c.positions.cols();
         c.positions.conservativeResize(3, k + 1);
