@@ -12,9 +12,9 @@
 #include <fmt/format.h>
 
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/core/mpi.hpp"
 #include "nanoscape/io/xyz.hpp"
 #include "nanoscape/potentials/local_energy.hpp"
-#include "nanoscape/core/mpi.hpp"
 #include "nanoscape/search/mpi_work.hpp"
 #include "nanoscape/search/state_json.hpp"
 
