@@ -356,6 +356,19 @@ int check(const std::string& path) {
     fmt::print("  potential  {}\n  relax      {} to fmax {}\n  search     {}\n  stop at    {}{}\n  output     {}\n",
                config.potential->description(), config.relaxer->type(), config.relax.fmax, config.driver->describe(),
                describe_stop(config.engine.stop), config.sweep ? " (each composition)" : "", config.output_directory);
+    if (config.parts() > 1) {
+        // Where the parts go, so a Slurm array can be sized from this line.
+        const int k = config.parts() - 1;
+        std::string what = fmt::format("{} replicas in {}/replicas/r0..r{}", config.parts(), config.output_directory, k);
+        if (config.sliced()) {
+            std::vector<std::size_t> sizes;
+            for (int i = 0; i <= k; ++i) sizes.push_back(config.sweep->slice(i).size());
+            what = fmt::format("{} slices of {} compositions in {}/slices/s0..s{}", config.parts(), fmt::join(sizes, ", "),
+                               config.output_directory, k);
+        }
+        fmt::print("  parts      {}, merged into {}; --replica-index K (or SLURM_ARRAY_TASK_ID) runs part K alone\n",
+                   what, config.output_directory);
+    }
     if (config.screening) {
         // The evaluator as the run would build it, so the line names the resolved model.
         const auto evaluator = make_evaluator(config, 1);

@@ -130,12 +130,21 @@ for formula, best in merged.items():
 assert len(merged) == 5
 PY
 
+# `check` says where the parts go (the size of a Slurm array and what each task runs).
+"$bin" check "$work/rep.toml" | grep -q "parts      3 replicas in .*replicas/r0..r2, merged into" && ok ||
+  fail "check does not describe the replicas: $("$bin" check "$work/rep.toml" | tail -2)"
+
 # A sweep in slices ([sweep] slices): each slice a sweep of neighbouring compositions, merged
 # into one hull of all of them; the array way (one slice per task) gives the same merge.
 sed -e 's/^replicas = 2$//' -e 's/^compositions = .*/compositions = [0, 1, 3, 6, 9, 12, 13]\nslices = 3/' \
   "$work/sweep.toml" > "$work/slices.toml"
 out=$("$bin" -q run "$work/slices.toml" -o "$work/slices" -j 2 2>/dev/null); code=$?
 [[ $code -eq 0 && "$out" == *"3 slices"* && "$out" == *"hull vertices"* ]] && ok || fail "sliced sweep: exit $code, $out"
+# The slice sizes `check` gives are those the run made.
+sizes=$(for k in 0 1 2; do python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['compositions']))" \
+  "$work/slices/slices/s$k/summary.json"; done | paste -sd, | sed 's/,/, /g')
+"$bin" check "$work/slices.toml" | grep -q "parts      3 slices of $sizes compositions in .*slices/s0..s2" && ok ||
+  fail "check's slices ($("$bin" check "$work/slices.toml" | grep parts)) are not the run's ($sizes)"
 python3 - "$work/slices" <<'PY' && ok || fail "slices hold the wrong compositions, or the merge misses some"
 import json, sys
 root = sys.argv[1]
