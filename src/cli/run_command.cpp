@@ -218,8 +218,7 @@ int default_threads(int requested) {
 int serve(const RunOptions& o) {
     install_interrupt_handlers();  // the first SIGINT/SIGTERM lets the task in progress finish
     const RunConfig config = load_run_config(o.run_file, overrides_of(o));
-    share_reference_calls_over_ranks(config.reference_log,
-                                     (std::filesystem::path(config.output_directory) / "reference_calls.xyz").string(), o.resume);
+    share_reference_calls_over_ranks(config.reference_log, config.output_directory, o.resume);
     const int threads = default_threads(o.threads);
     omp_set_num_threads(threads);
     const LocalEvaluator local(*config.potential, *config.relaxer, config.relax, threads);
@@ -359,12 +358,14 @@ int check(const std::string& path) {
     if (config.parts() > 1) {
         // Where the parts go, so a Slurm array can be sized from this line.
         const int k = config.parts() - 1;
-        std::string what = fmt::format("{} replicas in {}/replicas/r0..r{}", config.parts(), config.output_directory, k);
+        std::string what;
         if (config.sliced()) {
             std::vector<std::size_t> sizes;
             for (int i = 0; i <= k; ++i) sizes.push_back(config.sweep->slice(i).size());
             what = fmt::format("{} slices of {} compositions in {}/slices/s0..s{}", config.parts(), fmt::join(sizes, ", "),
                                config.output_directory, k);
+        } else {
+            what = fmt::format("{} replicas in {}/replicas/r0..r{}", config.parts(), config.output_directory, k);
         }
         fmt::print("  parts      {}, merged into {}; --replica-index K (or SLURM_ARRAY_TASK_ID) runs part K alone\n",
                    what, config.output_directory);

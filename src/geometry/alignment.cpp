@@ -20,8 +20,7 @@ Eigen::Matrix3d random_rotation(Rng& rng) {
 
 Eigen::Vector3d random_in_unit_ball(Rng& rng) {
     for (;;) {
-        const auto [x, y, z] = three_draws([&] { return rng.uniform(-1, 1); });
-        const Eigen::Vector3d v(x, y, z);
+        const auto v = three_draws<Eigen::Vector3d>([&] { return rng.uniform(-1, 1); });
         if (v.squaredNorm() <= 1.0) return v;
     }
 }

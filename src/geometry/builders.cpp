@@ -105,8 +105,7 @@ Cluster make_random_cluster(const std::vector<Species>& species, double min_dist
         for (int attempt = 0;; ++attempt) {
             if (attempt > 100000)
                 throw Error(fmt::format("random cluster: could not place atom {} of {}", i + 1, n));
-            const auto [x, y, z] = three_draws([&] { return rng.uniform(-radius, radius); });
-            const Eigen::Vector3d p(x, y, z);
+            const auto p = three_draws<Eigen::Vector3d>([&] { return rng.uniform(-radius, radius); });
             if (p.norm() > radius) continue;
             const double nearest = (c.positions.leftCols(static_cast<Eigen::Index>(i)).colwise() - p)
                                        .colwise().norm().minCoeff();

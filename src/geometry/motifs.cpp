@@ -233,8 +233,7 @@ Eigen::Matrix3Xd random_compact_sites(std::int64_t n, Rng& rng) {
     int failures = 0;
     while (static_cast<std::int64_t>(points.size()) < n) {
         const auto parent = points[rng.below(points.size())];
-        const auto [dx, dy, dz] = three_draws([&] { return rng.normal(); });
-        const Eigen::Vector3d direction(dx, dy, dz);
+        const auto direction = three_draws<Eigen::Vector3d>([&] { return rng.normal(); });
         const double length = direction.norm();
         if (!(length > 1e-12)) continue;
         const Eigen::Vector3d p = parent + direction * (rng.uniform(bond_min, bond_max) / length);

@@ -198,11 +198,19 @@ long ReferenceCallLog::cache_hits() const {
     return hits_;
 }
 
-void share_reference_calls_over_ranks(const std::shared_ptr<ReferenceCallLog>& log, const std::string& path,
+std::string reference_calls_path(const std::string& run_directory) {
+    return (fs::path(run_directory) / "reference_calls.xyz").string();
+}
+
+void open_reference_log(const std::shared_ptr<ReferenceCallLog>& log, const std::string& run_directory, bool resume) {
+    if (log && !log->is_open()) log->open(reference_calls_path(run_directory), resume);
+}
+
+void share_reference_calls_over_ranks(const std::shared_ptr<ReferenceCallLog>& log, const std::string& run_directory,
                                       bool resume) {
     if (!log || mpi::size() <= 1) return;
     if (mpi::rank() > 0) {
-        log->capture(resume ? path : std::string());
+        log->capture(resume ? reference_calls_path(run_directory) : std::string());
         set_answer_extras({[log] { return captured_calls_to_json(log->take_captured()); }, {}});
     } else {
         set_answer_extras({{}, [log](const nlohmann::json& j) { log->merge(captured_calls_from_json(j)); }});

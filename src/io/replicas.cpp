@@ -61,8 +61,7 @@ ReplicaRunner::ReplicaRunner(const RunConfig& config, RunDirectoryMode mode, int
         fs::remove(probe, ec);
     }
     // One reference_calls.xyz for all parts, at the root.
-    if (config.reference_log && !config.reference_log->is_open())
-        config.reference_log->open((dir / "reference_calls.xyz").string(), mode == RunDirectoryMode::resume);
+    open_reference_log(config.reference_log, dir.string(), mode == RunDirectoryMode::resume);
     logger_ = make_run_logger((dir / "run.log").string(), mode == RunDirectoryMode::resume,
                               fmt::format("{} {}", parts, dir.string()));
 }

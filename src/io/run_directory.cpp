@@ -235,8 +235,7 @@ RunDirectory::RunDirectory(const RunConfig& config, RunDirectoryMode mode, int t
         }
     }
     // Every reference calculation from now on is kept (a sweep's root opened it already).
-    if (config.reference_log && !config.reference_log->is_open())
-        config.reference_log->open((dir / "reference_calls.xyz").string(), mode == RunDirectoryMode::resume);
+    open_reference_log(config.reference_log, dir.string(), mode == RunDirectoryMode::resume);
     interactive_ = console && isatty(fileno(stderr)) != 0;
     last_report_ = std::chrono::steady_clock::now();
 }

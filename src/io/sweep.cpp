@@ -515,8 +515,7 @@ SweepRunner::SweepRunner(const RunConfig& config, RunDirectoryMode mode, int thr
         fs::remove(probe, ec);
     }
     // One reference_calls.xyz for the whole sweep, at its root.
-    if (config.reference_log && !config.reference_log->is_open())
-        config.reference_log->open((dir / "reference_calls.xyz").string(), mode == RunDirectoryMode::resume);
+    open_reference_log(config.reference_log, m.dir, mode == RunDirectoryMode::resume);
     if (mode == RunDirectoryMode::resume) {
         const nlohmann::json saved = read_json_file(sweep_checkpoint_path(m.dir));
         if (!saved.is_object() || saved.value("format", "") != sweep_format)
@@ -593,7 +592,10 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
             status = "interrupted";
             break;
         }
-        const int concurrent = std::max(1, std::min<int>(m.threads, static_cast<int>(wave.size())));
+        // Under MPI a wave narrower than the ranks may run its compositions one after another
+        // on this rank, each with its batches over every rank (spread_batches).
+        const bool spread = spread_batches(root, mpi::size(), m.threads, wave.size());
+        const int concurrent = spread ? 1 : std::max(1, std::min<int>(m.threads, static_cast<int>(wave.size())));
         const int per = std::max(1, m.threads / concurrent);
         const int per_rank = m.threads;  // under MPI: one composition at a time per rank
         {
@@ -639,32 +641,23 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
                 for (const auto& t : answer.at("top")) c.top.push_back(cluster_from_json(t));
                 m.evaluations_done += c.counts.reference_evaluations;
             };
-            if (spread_batches(root, mpi::size(), per_rank, wave.size())) {
-                // Fewer compositions than ranks: one after another, each with its batches over
-                // every rank, which the idle ranks would otherwise not help with.
-                logger_->info("{}: fewer compositions than the {} ranks, so each spreads its batches over all of them",
-                              fmt::join(m.running, ", "), mpi::size());
-                for (std::size_t k = 0; k < wave.size(); ++k) {
-                    if (interrupted()) {
-                        m.at(wave[k]).status = "interrupted";
-                        continue;
-                    }
-                    take(wave[k], search_composition(root, tasks[k], per_rank, interrupt, report, true));
-                }
-            } else if (mpi::size() > 1) {
+            if (mpi::size() > 1 && !spread) {
                 const auto answers = run_tasks_on_ranks(
                     tasks,
                     [&](const nlohmann::json& task) { return search_composition(root, task, per_rank, interrupt, report); },
                     root.mpi_timeout);
                 for (std::size_t i = 0; i < wave.size(); ++i) take(wave[i], answers[i]);
             } else {
+                if (spread)
+                    logger_->info("{}: fewer compositions than the {} ranks, so each spreads its batches over all of them",
+                                  fmt::join(m.running, ", "), mpi::size());
                 parallel_for(static_cast<std::int64_t>(wave.size()), ParallelOptions{concurrent, 1, 2}, [&](std::int64_t i) {
                     const auto k = static_cast<std::size_t>(i);
                     if (interrupted()) {
                         m.at(wave[k]).status = "interrupted";
                         return;
                     }
-                    take(wave[k], search_composition(root, tasks[k], per, interrupt, report));
+                    take(wave[k], search_composition(root, tasks[k], per, interrupt, report, spread));
                 });
             }
         } catch (const std::exception& e) {

@@ -160,8 +160,7 @@ void displace(Cluster& cluster, double amplitude, const Potential& potential, Rn
         for (Eigen::Index i = 0; i < start.cols(); ++i) {
             Eigen::Vector3d g;
             do {
-                const auto [x, y, z] = three_draws([&] { return rng.normal(); });
-                g = Eigen::Vector3d(x, y, z);
+                g = three_draws<Eigen::Vector3d>([&] { return rng.normal(); });
             } while (g.norm() > truncation);
             cluster.positions.col(i) = start.col(i) + amplitude * g;
         }

@@ -79,17 +79,18 @@ private:
     std::uint64_t state_[4]{};
 };
 
-/// Three values of `draw()` as {x, y, z}, drawn z first, then y, then x. C++ leaves the order in
-/// which a call's arguments are evaluated unspecified: `Vector3d(draw(), draw(), draw())` gives
-/// other vectors with clang than with g++ (which evaluates them right to left), and so another
-/// search from the same seed. The order is fixed here as g++ had it, for every compiler, so
-/// results of the g++ builds of earlier versions stay as they were.
-template <class Draw>
-[[nodiscard]] std::array<double, 3> three_draws(Draw&& draw) {
+/// Vector(x, y, z) of three values of `draw()` (e.g. three_draws<Eigen::Vector3d>), drawn z
+/// first, then y, then x. C++ leaves the order in which a call's arguments are evaluated
+/// unspecified: `Vector3d(draw(), draw(), draw())` gives other vectors with clang than with g++
+/// (which evaluates them right to left), and so another search from the same seed. The order is
+/// fixed here as g++ had it, for every compiler, so results of the g++ builds of earlier
+/// versions stay as they were.
+template <class Vector, class Draw>
+[[nodiscard]] Vector three_draws(Draw&& draw) {
     const double z = draw();
     const double y = draw();
     const double x = draw();
-    return {x, y, z};
+    return Vector(x, y, z);
 }
 
 /// Index i drawn with probability weights[i] / sum(weights) (the roulette wheel), from one

@@ -100,11 +100,19 @@ private:
     mutable long hits_ = 0;
 };
 
+/// The log file of a run directory (reference_calls.xyz).
+[[nodiscard]] std::string reference_calls_path(const std::string& run_directory);
+
+/// Opens `log` in `run_directory` (ReferenceCallLog::open) unless there is none or it is open
+/// already: a sweep's or a run of parts' root opened it for all its nested runs, and an MPI
+/// worker's log captures instead.
+void open_reference_log(const std::shared_ptr<ReferenceCallLog>& log, const std::string& run_directory, bool resume);
+
 /// One reference_calls.xyz for every rank of an MPI run (docs/scale.md): a worker's `log` is
-/// put in capture mode (its cache read from `path` when `resume`) and the calls it made for a
-/// task go back with the answer; rank 0 appends them to its file as they arrive. Does nothing
-/// without a log or with one rank.
-void share_reference_calls_over_ranks(const std::shared_ptr<ReferenceCallLog>& log, const std::string& path,
+/// put in capture mode (its cache read from the file in `run_directory` when `resume`) and the
+/// calls it made for a task go back with the answer; rank 0 appends them to its file as they
+/// arrive. Does nothing without a log or with one rank.
+void share_reference_calls_over_ranks(const std::shared_ptr<ReferenceCallLog>& log, const std::string& run_directory,
                                       bool resume);
 
 /// A potential whose every calculation goes through a ReferenceCallLog: answered from its cache

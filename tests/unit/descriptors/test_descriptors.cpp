@@ -36,8 +36,7 @@ double legendre(int l, double x) {
 }
 
 Eigen::Vector3d random_unit(Rng& rng) {
-    const auto [x, y, z] = three_draws([&] { return rng.normal(); });
-    return Eigen::Vector3d(x, y, z).normalized();
+    return three_draws<Eigen::Vector3d>([&] { return rng.normal(); }).normalized();
 }
 
 // Centre (atom 0, species `centre`) at the origin and `n` neighbours at distances uniform in

@@ -45,11 +45,9 @@ Cluster random_cluster(int n, unsigned seed) {
     Eigen::Matrix3Xd x(3, n);
     // A jittered simple-cubic block at the LJ bond length: no overlaps, every atom bonded.
     const int side = static_cast<int>(std::ceil(std::cbrt(n)));
-    for (int i = 0; i < n; ++i) {
-        const auto [dx, dy, dz] = three_draws([&] { return u(rng); });
+    for (int i = 0; i < n; ++i)
         x.col(i) = 1.12 * Eigen::Vector3d(i % side, (i / side) % side, i / (side * side)) +
-                   0.05 * Eigen::Vector3d(dx, dy, dz);
-    }
+                   0.05 * three_draws<Eigen::Vector3d>([&] { return u(rng); });
     return Cluster(x, std::vector<Species>(static_cast<std::size_t>(n), 18));
 }
 

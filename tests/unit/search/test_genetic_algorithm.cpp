@@ -67,9 +67,8 @@ TEST_F(AlloyTest, MatchGeometry_RecoversARotationAndRenumbering) {
         const Eigen::Vector3d shift(1.0, -2.0, 0.5);
         for (std::size_t i = 0; i < cluster_.size(); ++i) {
             const auto j = static_cast<Eigen::Index>(perm[i]);
-            const auto [dx, dy, dz] = three_draws([&] { return rng.uniform(-1, 1); });
             b.positions.col(j) = r * cluster_.positions.col(static_cast<Eigen::Index>(i)) + shift +
-                                 0.05 * Eigen::Vector3d(dx, dy, dz) / std::sqrt(3.0);
+                                 0.05 * three_draws<Eigen::Vector3d>([&] { return rng.uniform(-1, 1); }) / std::sqrt(3.0);
             b.species[static_cast<std::size_t>(j)] = cluster_.species[i];
         }
         const auto match = match_geometry(cluster_, b, 0.3);
