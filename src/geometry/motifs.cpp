@@ -477,7 +477,7 @@ Cluster build_cluster(const BuildRequest& request, const PairDistance& pair_dist
     for (const auto& [z, count] : request.composition)
         species.insert(species.end(), static_cast<std::size_t>(count), z);
     if (request.ordering == Ordering::random)
-        for (std::size_t i = species.size() - 1; i > 0; --i) std::swap(species[i], species[rng.below(i + 1)]);
+        shuffle(std::span<Species>(species), rng);
     cluster.species = std::move(species);
     return cluster;
 }

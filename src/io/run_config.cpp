@@ -431,11 +431,6 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     ParameterTable search = root.get_table("search");
     read_screening(root, config, search);
     config.driver = create_driver(search, config.problem);
-    if (config.screening && config.driver->fixed_geometry())
-        config.warnings.push_back(fmt::format("driver {} keeps the geometry fixed and evaluates its orderings as single "
-                                              "points, which screening passes to the reference unchanged: the "
-                                              "surrogate only learns in this run",
-                                              config.driver->name()));
     config.search = search;
     config.engine = read_engine_settings(search, overrides, config.warnings);
     config.replicas = static_cast<int>(search.get_integer_in("replicas", 1, 1, 1000000));

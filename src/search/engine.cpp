@@ -82,7 +82,7 @@ void SearchEngine::account(const Candidate& candidate, const Evaluation& result,
 }
 
 void SearchEngine::run_round(RunObserver& observer, long remaining, std::string& reason) {
-    const SearchView view{problem_, archive_, progress_};
+    const SearchView view{problem_, archive_, progress_, evaluator_.trial_surface()};
     const std::vector<Candidate> candidates = driver_.propose(view, remaining);
     if (candidates.empty()) {
         reason = driver_.stop_reason();

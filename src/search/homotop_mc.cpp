@@ -19,6 +19,8 @@ namespace {
 constexpr const char* block_stream = "homotop_mc.block";
 constexpr const char* start_stream = "homotop_mc.start";
 constexpr const char* exchange_stream = "homotop_mc.exchange";
+constexpr const char* design_stream = "homotop_mc.design";
+constexpr const char* design_move = "design";
 
 const char* relax_name(HomotopRelax r) {
     switch (r) {
@@ -210,16 +212,45 @@ std::vector<Candidate> HomotopMc::propose(const SearchView& view, long max_steps
         return out;
     }
     if (!stop_reason().empty()) return {};
+    // A trial surface is for the fixed-geometry walk: with relaxations the walker's energies
+    // are the reference's, and screening judges the relaxations themselves.
+    const bool fixed = settings_.relax == HomotopRelax::none;
+    if (fixed && view.surface.design > 0) return propose_design(problem, std::min(view.surface.design, max_steps));
+    const std::shared_ptr<const Potential> surface = fixed ? view.surface.potential : nullptr;
     const std::size_t n = std::min<std::size_t>(replicas_.size(), static_cast<std::size_t>(std::max<long>(max_steps, 1)));
     std::vector<Candidate> out(n);
     parallel_for(static_cast<std::int64_t>(n), ParallelOptions{}, [&](std::int64_t r) {
-        out[static_cast<std::size_t>(r)] = run_block(static_cast<std::size_t>(r), problem, round_);
+        out[static_cast<std::size_t>(r)] = run_block(static_cast<std::size_t>(r), problem, round_, surface);
     });
     for (std::size_t r = 0; r < n; ++r) {
         Replica& rep = replicas_[r];
         out[r].prior_evaluations = rep.pending_evaluations;
         out[r].local_updates = rep.pending_updates;
-        rep.pending_evaluations = rep.pending_updates = 0;
+        out[r].surrogate_predictions = rep.pending_predictions;
+        rep.pending_evaluations = rep.pending_updates = rep.pending_predictions = 0;
+    }
+    return out;
+}
+
+std::vector<Candidate> HomotopMc::propose_design(const SearchProblem& problem, long count) {
+    // Random homotops of the walkers' geometry and composition, replica by replica in turn:
+    // the model's first data spread over the orderings it will be asked about. The walkers
+    // stay where they are.
+    std::vector<Candidate> out(static_cast<std::size_t>(std::max<long>(count, 1)));
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        const std::size_t r = k % replicas_.size();
+        Rng rng = problem.stream(design_stream, designs_++);
+        Candidate& c = out[k];
+        c.cluster = replicas_[r].local->cluster();
+        shuffle(std::span<Species>(c.cluster.species), rng);
+        c.action = CandidateAction::single_point;
+        c.origin = static_cast<int>(r);
+        c.move = design_move;
+        Replica& rep = replicas_[r];
+        c.prior_evaluations = rep.pending_evaluations;
+        c.local_updates = rep.pending_updates;
+        c.surrogate_predictions = rep.pending_predictions;
+        rep.pending_evaluations = rep.pending_updates = rep.pending_predictions = 0;
     }
     return out;
 }
@@ -233,8 +264,22 @@ std::string HomotopMc::stop_reason() const {
     return {};
 }
 
-Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std::uint64_t round) {
+Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std::uint64_t round,
+                               const std::shared_ptr<const Potential>& surface) {
     Replica& rep = replicas_[r];
+    const std::vector<Species> local_species =
+        settings_.grand_canonical() ? elements_ : unique_species(rep.local->cluster().species);
+    if (surface) {
+        // The walker's configuration on this round's surface (the model may have changed since
+        // the last block): one prediction, then one per trial.
+        rep.local = make_local_energy(*surface, rep.local->cluster(), local_species);
+        rep.surface = surface;
+        rep.on_surface = true;
+    } else if (rep.on_surface) {
+        build_local(rep, rep.local->cluster(), std::nan(""), problem);
+        rep.surface = nullptr;
+        rep.on_surface = false;
+    }
     LocalEnergy& local = *rep.local;
     Rng rng = problem.stream(block_stream, r, round);
     const double temperature = settings_.temperature(r, rep.blocks);
@@ -245,7 +290,8 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
     const bool sgc = settings_.grand_canonical();
     const bool stop_at_accept = settings_.relax == HomotopRelax::accepted;
     const bool count_stats = sgc && rep.blocks >= settings_.equilibration_blocks;
-    const long evaluations_before = local.full_evaluations(), updates_before = local.local_updates();
+    // A walker rebuilt on the surface counts its first prediction too.
+    const long evaluations_before = surface ? 0 : local.full_evaluations(), updates_before = local.local_updates();
 
     SpeciesLists lists(local.cluster().species, elements_);
     // The block's lowest configuration: the start plus the first `best_at` accepted changes.
@@ -301,7 +347,7 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
             rep.sum_nb += nb;
             rep.sum_nb2 += nb * nb;
         }
-        if (settings_.check_every > 0 && (rep.trials + rep.block_trials) % settings_.check_every == 0) {
+        if (settings_.check_every > 0 && !rep.on_surface && (rep.trials + rep.block_trials) % settings_.check_every == 0) {
             // The debug check: tracked energy against a full evaluation of the same configuration.
             const double full = problem.potential->energy(local.cluster());
             ++rep.pending_evaluations;
@@ -318,7 +364,7 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
     rep.trials += rep.block_trials;
     rep.accepted += rep.block_accepted;
     ++rep.blocks;
-    rep.pending_evaluations += local.full_evaluations() - evaluations_before;
+    (rep.on_surface ? rep.pending_predictions : rep.pending_evaluations) += local.full_evaluations() - evaluations_before;
     rep.pending_updates += local.local_updates() - updates_before;
 
     Candidate c;
@@ -360,7 +406,10 @@ std::vector<StepOutcome> HomotopMc::update(std::span<const Candidate> candidates
         Replica& rep = replicas_[r];
         const Evaluation& res = results[k];
         StepOutcome& o = outcomes[k];
-        if (rep.kind == Proposal::start) {
+        if (candidates[k].move == design_move) {
+            // A design structure: data for the model; the walker stays.
+            o.accepted = false;
+        } else if (rep.kind == Proposal::start) {
             if (!res.ok())
                 throw InputError(fmt::format("homotop_mc: the starting structure of replica {} could not be evaluated "
                                              "({}{}); check [system] start and the potential",
@@ -379,7 +428,7 @@ std::vector<StepOutcome> HomotopMc::update(std::span<const Candidate> candidates
             if (!res.ok())
                 throw Error(fmt::format("homotop_mc: the evaluation of replica {}'s configuration failed ({})", r,
                                         to_string(res.status)));
-            if (!(std::abs(res.energy - rep.tracked) <= settings_.check_tolerance))
+            if (!rep.on_surface && !(std::abs(res.energy - rep.tracked) <= settings_.check_tolerance))
                 throw Error(fmt::format("homotop_mc: replica {}'s tracked energy {:.12f} eV differs from the full "
                                         "evaluation {:.12f} eV by {:.3g} eV (tolerance {:g} eV): a bug in the local "
                                         "energy updates; please report it",
@@ -447,11 +496,14 @@ nlohmann::json HomotopMc::save_state() const {
                         {"accepted", rep.accepted},
                         {"pending_evaluations", rep.pending_evaluations},
                         {"pending_updates", rep.pending_updates},
+                        {"pending_predictions", rep.pending_predictions},
+                        {"on_surface", rep.on_surface},
                         {"samples", rep.samples},
                         {"sum_nb", rep.sum_nb},
                         {"sum_nb2", rep.sum_nb2}});
     return {{"replicas", reps},
             {"round", round_},
+            {"designs", designs_},
             {"exchanges_tried", exchanges_tried_},
             {"exchanges_accepted", exchanges_accepted_}};
 }
@@ -466,9 +518,18 @@ void HomotopMc::load_state(const nlohmann::json& state, const SearchProblem& pro
         if (!j.at("walker").is_null()) {
             const Cluster walker = cluster_from_json(j.at("walker"));
             if (!settings_.grand_canonical()) check_composition(walker, problem.species, fmt::format("replica {}", r));
-            // Rebuilt from the structure: the local form checks the checkpoint's energy, the
-            // fallback takes it (no evaluation, so a resumed run counts as an uninterrupted one).
-            build_local(rep, walker, real_from_json(j.at("energy")), problem);
+            rep.on_surface = j.value("on_surface", false);
+            if (rep.on_surface) {
+                // A walker on a trial surface: its next block rebuilds it on the surface of
+                // that round; until then it only holds the configuration and the model's
+                // energy (the fallback with a known energy evaluates nothing).
+                rep.local = make_local_energy(*problem.potential, walker, unique_species(walker.species),
+                                              real_from_json(j.at("energy")), 0);
+            } else {
+                // Rebuilt from the structure: the local form checks the checkpoint's energy, the
+                // fallback takes it (no evaluation, so a resumed run counts as an uninterrupted one).
+                build_local(rep, walker, real_from_json(j.at("energy")), problem);
+            }
         }
         rep.record = real_from_json(j.at("record"));
         rep.blocks = j.at("blocks").get<long>();
@@ -476,11 +537,13 @@ void HomotopMc::load_state(const nlohmann::json& state, const SearchProblem& pro
         rep.accepted = j.at("accepted").get<long>();
         rep.pending_evaluations = j.at("pending_evaluations").get<long>();
         rep.pending_updates = j.at("pending_updates").get<long>();
+        rep.pending_predictions = j.value("pending_predictions", 0L);
         rep.samples = j.at("samples").get<long>();
         rep.sum_nb = j.at("sum_nb").get<double>();
         rep.sum_nb2 = j.at("sum_nb2").get<double>();
     }
     round_ = json_to_unsigned(state.at("round"), "round");
+    designs_ = state.contains("designs") ? json_to_unsigned(state.at("designs"), "designs") : 0;
     exchanges_tried_ = state.at("exchanges_tried").get<std::vector<long>>();
     exchanges_accepted_ = state.at("exchanges_accepted").get<std::vector<long>>();
     if (exchanges_tried_.size() != replicas_.size() - 1 || exchanges_accepted_.size() != replicas_.size() - 1)

@@ -64,7 +64,7 @@ Cluster SearchProblem::initial_structure(std::uint64_t index, Rng& rng) const {
 Cluster SearchProblem::random_structure(Rng& rng) const {
     // Species in random order (Fisher-Yates on our own stream), then a compact random cluster.
     std::vector<Species> order = species;
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+    shuffle(std::span<Species>(order), rng);
     const double d = largest_pair_distance(order, *potential);
     return make_random_cluster(order, 0.85 * d, 1.25 * d, rng);
 }

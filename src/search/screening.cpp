@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <sstream>
 
@@ -152,7 +153,17 @@ double ScreeningEvaluator::mean_absolute_error() const {
     return error_count_ > 0 ? error_sum_ / static_cast<double>(error_count_) : std::nan("");
 }
 
+TrialSurface ScreeningEvaluator::trial_surface() const {
+    TrialSurface surface;
+    if (surrogate_->ready())
+        surface.potential = std::make_shared<LcbPotential>(*surrogate_, settings_.kappa_at(verified_), potential_);
+    else
+        surface.design = std::max<long>(settings_.initial_design - verified_, 1);
+    return surface;
+}
+
 std::vector<Evaluation> ScreeningEvaluator::evaluate(std::span<const Candidate> batch) {
+    for (const Candidate& c : batch) predictions_ += c.surrogate_predictions;
     if (surrogate_->ready()) return screen(batch);
     // Plain behaviour until the model is trained: the reference sees every candidate, and
     // every reference point it returns is training data.
@@ -271,7 +282,19 @@ std::vector<Evaluation> ScreeningEvaluator::screen(std::span<const Candidate> ba
         to_reference.push_back(std::move(c));
         reference_index.push_back(i);
     }
+    // Candidates a driver chose on the trial surface (a homotop walk on the model) reach the
+    // reference as they are; the model's prediction there is recorded beside the answer.
+    std::vector<std::size_t> chosen_on_surface;
+    for (std::size_t j = 0; j < reference_index.size(); ++j)
+        if (role[reference_index[j]] == -2 && batch[reference_index[j]].surrogate_predictions > 0) chosen_on_surface.push_back(j);
+    std::vector<Prediction> surface_predictions(chosen_on_surface.size());
+    parallel_for(static_cast<std::int64_t>(chosen_on_surface.size()), threads_, [&](std::int64_t k) {
+        surface_predictions[static_cast<std::size_t>(k)] = surrogate_->predict(to_reference[chosen_on_surface[static_cast<std::size_t>(k)]].cluster);
+    });
+    predictions_ += static_cast<long>(chosen_on_surface.size());
     std::vector<Evaluation> verified = reference_->evaluate(to_reference);
+    for (std::size_t k = 0; k < chosen_on_surface.size(); ++k)
+        record_prediction(verified[chosen_on_surface[k]], surface_predictions[k].energy, surface_predictions[k].sigma());
     learn(verified);
 
     std::vector<Evaluation> results(batch.size());
@@ -280,12 +303,7 @@ std::vector<Evaluation> ScreeningEvaluator::screen(std::span<const Candidate> ba
         Evaluation& r = verified[j];
         if (role[i] >= 0 && !fallback) {
             const Trial& t = trials[static_cast<std::size_t>(role[i])];
-            r.predicted_energy = t.mean;
-            r.predicted_sigma = t.sigma;
-            if (std::isfinite(r.start_energy)) {
-                error_sum_ += std::abs(t.mean - r.start_energy);
-                ++error_count_;
-            }
+            record_prediction(r, t.mean, t.sigma);
         }
         r.snapshots.clear();
         results[i] = std::move(r);
@@ -304,6 +322,15 @@ std::vector<Evaluation> ScreeningEvaluator::screen(std::span<const Candidate> ba
         ++dropped_[t.reason];
     }
     return results;
+}
+
+void ScreeningEvaluator::record_prediction(Evaluation& result, double mean, double sigma) {
+    result.predicted_energy = mean;
+    result.predicted_sigma = sigma;
+    if (std::isfinite(result.start_energy)) {
+        error_sum_ += std::abs(mean - result.start_energy);
+        ++error_count_;
+    }
 }
 
 void ScreeningEvaluator::learn(std::span<const Evaluation> results) {

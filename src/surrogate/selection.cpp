@@ -31,7 +31,7 @@ ParallelOptions parallel_options(int threads) { return ParallelOptions{threads, 
 std::vector<std::size_t> shuffled_indices(std::size_t n, Rng& rng) {
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), std::size_t{0});
-    for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+    shuffle(std::span<std::size_t>(order), rng);
     return order;
 }
 

@@ -3,7 +3,8 @@
 # (summary.json = the trace's last cumulative count; every reference relaxation is in the
 # trace), a run stopped and resumed ending exactly as the run in one go (surrogate and training
 # set restored from the checkpoint) on another thread count, basin hopping with trials under an
-# ANN committee, and a screened composition sweep. (Bad [screening] input is in tests/bad_inputs/screening_*.case.)
+# ANN committee, a screened composition sweep, and screened homotop Monte Carlo (design,
+# blocks on the model, resume). (Bad [screening] input is in tests/bad_inputs/screening_*.case.)
 # Usage: test_screening.sh NANOSCAPE_BINARY SOURCE_DIR
 set -uo pipefail
 bin=$1
@@ -130,4 +131,55 @@ for formula in ("Cu13", "Ag6Cu7", "Ag13"):
     assert os.path.exists(os.path.join(c, "screening.csv")), formula
     assert s["screened_candidates"] > 0 and s["training_set_size"] > 0, (formula, s)
 PY
+
+# Homotop Monte Carlo screened on a fixed geometry: random homotops as the design, then blocks of
+# swaps on the model, one reference single point per block; stopped and resumed on another
+# thread count it ends as the run in one go (walkers on the model, surrogate restored).
+cat > "$work/homotop.toml" <<TOML
+[system]
+elements = ["Ag", "Cu"]
+composition = { Ag = 42, Cu = 13 }
+seed = 5
+start = "icosahedron"
+[potential]
+type = "gupta"
+parameters = "$src/inputs/potentials/gupta_agcu_ferrando.toml"
+[search]
+driver = "homotop_mc"
+temperature = [300.0, 800.0]
+sweeps_per_block = 5
+max_steps = 40
+[surrogate]
+type = "mapped"
+[screening]
+initial_design = 8
+[output]
+checkpoint_interval = 1000
+TOML
+"$bin" -q run "$work/homotop.toml" -o "$work/h_once" -j 2 >/dev/null || fail "screened homotop_mc"
+python3 - "$work/h_once" <<'PY' && ok || fail "screened homotop_mc: counts and files"
+import csv, json, sys
+d = sys.argv[1]
+s = json.load(open(f"{d}/summary.json"))
+rows = list(csv.DictReader(open(f"{d}/trace.csv")))
+scr = list(csv.DictReader(open(f"{d}/screening.csv")))
+moves = [r["move"] for r in rows]
+# 2 starts + 6 design homotops make the 8 of the design; then blocks on the model, 2 per round.
+assert moves.count("start") == 2 and moves.count("design") == 6, moves
+blocks = [r for r in rows if r["move"] == "swap_block"]
+assert len(blocks) == 34 and all(r["status"] == "single_point" for r in blocks)
+assert s["reference_evaluations"] == len(rows) and s["reference_local_updates"] == 0, s
+assert s["surrogate_predictions"] >= len(blocks) * 275, s["surrogate_predictions"]
+assert len(scr) == len(blocks) and all(r["move"] == "swap_block" for r in scr)
+mae = sum(abs(float(r["predicted_energy"]) - float(r["reference_energy"])) for r in scr) / len(scr)
+assert abs(mae - s["screening_error_mae"]) < 1e-6 * max(1, mae), (mae, s["screening_error_mae"])
+PY
+"$bin" -q run "$work/homotop.toml" -o "$work/h_split" -j 2 --max-steps 20 >/dev/null || fail "homotop first half"
+"$bin" -q run "$work/homotop.toml" -o "$work/h_split" -j 1 --resume >/dev/null || fail "homotop resume"
+cmp -s <(strip "$work/h_once/trace.csv") <(strip "$work/h_split/trace.csv") && ok || fail "resumed homotop trace differs"
+cmp -s "$work/h_once/screening.csv" "$work/h_split/screening.csv" && ok || fail "resumed homotop screening.csv differs"
+for key in best_energy reference_evaluations surrogate_predictions training_set_size; do
+  a=$(grep "\"$key\"" "$work/h_once/summary.json") b=$(grep "\"$key\"" "$work/h_split/summary.json")
+  [[ -n "$a" && "$a" == "$b" ]] && ok || fail "resumed homotop $key: $a vs $b"
+done
 finish "cli screening"

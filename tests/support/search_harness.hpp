@@ -19,6 +19,7 @@
 #include "nanoscape/relax/relaxer.hpp"
 #include "nanoscape/search/driver.hpp"
 #include "nanoscape/search/engine.hpp"
+#include "nanoscape/search/screening.hpp"
 
 namespace nanoscape::testing {
 
@@ -73,6 +74,8 @@ struct SearchSetup {
     EngineSettings engine;
     RelaxOptions relax;
     std::string search;  // [search] keys (TOML)
+    // [surrogate] and [screening] keys (TOML): with a surrogate the search is screened.
+    std::string surrogate, screening;
 };
 
 // What a search left.
@@ -82,6 +85,7 @@ struct SearchOutcome {
     std::vector<TraceRow> rows;        // every trace row
     nlohmann::json report;             // Driver::report()
     std::vector<std::string> columns;  // Driver::trace_columns(), the names of TraceRow::extra
+    nlohmann::json evaluator_report;   // Evaluator::report() (screening figures)
 
     // Index of the driver column `name` in TraceRow::extra (throws if there is none).
     [[nodiscard]] std::size_t column(const std::string& name) const {
@@ -94,12 +98,22 @@ struct SearchOutcome {
 inline SearchOutcome run_in_memory(const SearchSetup& setup, int threads = 0) {
     const auto relaxer = create_relaxer(ParameterTable("relax"));
     const auto driver = create_driver(search_table(setup.search), setup.problem);
-    LocalEvaluator evaluator(*setup.problem.potential, *relaxer, setup.relax, threads);
-    SearchEngine engine(setup.problem, setup.engine, *driver, evaluator, nullptr);
+    std::unique_ptr<Evaluator> evaluator =
+        std::make_unique<LocalEvaluator>(*setup.problem.potential, *relaxer, setup.relax, threads);
+    if (!setup.surrogate.empty()) {
+        ScreeningSettings screening =
+            read_screening_settings(parse_toml("[screening]\n" + setup.screening, "test.toml").get_table("screening"));
+        screening.seed = setup.problem.seed;
+        evaluator = make_screening_evaluator(std::move(evaluator),
+                                             parse_toml("[surrogate]\n" + setup.surrogate, "test.toml").get_table("surrogate"),
+                                             screening, unique_species(setup.problem.species), *setup.problem.potential,
+                                             *relaxer, setup.relax, threads);
+    }
+    SearchEngine engine(setup.problem, setup.engine, *driver, *evaluator, nullptr);
     RowCollector observer;
     engine.run(observer);
     return {engine.progress(), engine.archive(), std::move(observer.rows), std::move(observer.report),
-            driver->trace_columns()};
+            driver->trace_columns(), evaluator->report()};
 }
 
 // A problem of `n` atoms of `species` on `potential`.

@@ -14,6 +14,7 @@
 #include <span>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 namespace nanoscape {
 
@@ -91,6 +92,13 @@ template <class Vector, class Draw>
     const double y = draw();
     const double x = draw();
     return Vector(x, y, z);
+}
+
+/// Shuffles `items` in place (Fisher-Yates, last position first, on our own stream, so the
+/// order is the same with any standard library).
+template <class T>
+void shuffle(std::span<T> items, Rng& rng) {
+    for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[rng.below(i)]);
 }
 
 /// Index i drawn with probability weights[i] / sum(weights) (the roulette wheel), from one

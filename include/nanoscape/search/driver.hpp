@@ -31,6 +31,10 @@ struct SearchView {
     const SearchProblem& problem;    ///< composition, seed, starts, reference potential
     const MinimaArchive& archive;    ///< the unique minima so far (duplicate tests, the best)
     const SearchProgress& progress;  ///< counters
+    /// The evaluator's trial surface for this round (Evaluator::trial_surface): a driver that
+    /// makes many cheap trials makes them there if it is set, and proposes design structures
+    /// while the evaluator asks for them.
+    TrialSurface surface{};
 };
 
 /// The driver's verdict on one evaluated candidate.

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -54,6 +55,23 @@ struct Candidate {
     /// relaxation that uses all of it ends as `single_point`: the structure it reached,
     /// evaluated as it is.
     int max_relax_steps = 0;
+    /// Energies the driver computed on the evaluator's trial surface (TrialSurface) to make
+    /// this candidate: model predictions, not reference calls. A screening evaluator counts
+    /// them as surrogate_predictions; a candidate with any is one the model chose, so the
+    /// evaluator records its prediction beside the reference energy (screening.csv).
+    long surrogate_predictions = 0;
+};
+
+/// A cheap energy surface an evaluator offers a driver for its many small trials (homotop
+/// Monte Carlo's swaps on a fixed geometry), so that only the configurations the trials pick
+/// reach the reference (docs/screening.md, "Homotop searches").
+struct TrialSurface {
+    /// The surface (a screening model's mu - kappa sigma, eV), kept alive by whoever holds it;
+    /// null: make trials on the reference.
+    std::shared_ptr<const Potential> potential;
+    /// Reference single points of new structures the evaluator still wants before it offers a
+    /// surface (a screening model's initial design); 0 when it offers one, or never will.
+    long design = 0;
 };
 
 /// How an evaluation ended.
@@ -131,6 +149,9 @@ public:
     virtual void load_state(const nlohmann::json& state) = 0;
     /// The evaluator's own figures for summary.json (merged into its top level), or null.
     [[nodiscard]] virtual nlohmann::json report() const;
+    /// The surface a driver may make its trials on instead of the reference, as of now (it may
+    /// change after every evaluate()); none by default.
+    [[nodiscard]] virtual TrialSurface trial_surface() const { return {}; }
 };
 
 /// Relaxes (or single-point evaluates) every candidate with the reference potential, in

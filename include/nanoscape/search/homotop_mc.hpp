@@ -24,6 +24,16 @@
 /// (parallel tempering, Swendsen & Wang, PRL 57, 2607 (1986); Earl & Deem, PCCP 7, 3910 (2005)).
 /// Replicas run their blocks in parallel, each from a stream keyed on (replica, round), so
 /// results do not depend on the thread count.
+///
+/// With screening (relax = false): while the evaluator's model wants an initial design, each
+/// round proposes random homotops of the walkers' geometry and composition as single points;
+/// once it offers a trial surface (SearchView::surface, the model's mu - kappa sigma) every
+/// block's trials are made on that surface instead of the reference, and only the block's
+/// lowest configuration on it reaches the reference (one single point per replica and
+/// block). The walker then moves on the model: its tracked energy is the model's, so the
+/// block check against the reference is not made, and the model's error there is what
+/// screening.csv records (MLaGA's nested search on the model, Jennings et al., npj Comput.
+/// Mater. 5, 46 (2019)).
 
 #include <cstdint>
 #include <limits>
@@ -115,14 +125,19 @@ private:
         double tracked = 0.0;            // tracked energy of the proposed configuration, eV
         long block_trials = 0, block_accepted = 0;
         std::vector<Species> before;     // relax_accepted: species before the accepted trial
+        // The trial surface `local` was built on (kept alive with it); null: the reference.
+        std::shared_ptr<const Potential> surface;
+        bool on_surface = false;         // `local` tracks a trial surface's energy, not the reference's
         // Work not yet charged to a candidate.
-        long pending_evaluations = 0, pending_updates = 0;
+        long pending_evaluations = 0, pending_updates = 0, pending_predictions = 0;
         // Composition statistics (SGC) after equilibration: samples, sum n_B, sum n_B^2.
         long samples = 0;
         double sum_nb = 0.0, sum_nb2 = 0.0;
     };
 
-    Candidate run_block(std::size_t r, const SearchProblem& problem, std::uint64_t round);
+    Candidate run_block(std::size_t r, const SearchProblem& problem, std::uint64_t round,
+                        const std::shared_ptr<const Potential>& surface);
+    std::vector<Candidate> propose_design(const SearchProblem& problem, long count);
     void build_local(Replica& replica, const Cluster& cluster, double known_energy, const SearchProblem& problem);
     void exchange(const SearchProblem& problem);
     std::vector<double> order_columns(const Cluster& cluster, const SearchProblem& problem) const;
@@ -131,6 +146,7 @@ private:
     std::vector<Species> elements_;  // [system] elements order (A, B, ...)
     std::vector<Replica> replicas_;
     std::uint64_t round_ = 0;        // rounds done
+    std::uint64_t designs_ = 0;      // design structures proposed (their stream keys)
     std::vector<long> exchanges_tried_, exchanges_accepted_;  // per neighbour pair (r, r + 1)
     std::string local_description_;  // LocalEnergy::describe() of the walkers
 };

@@ -116,6 +116,10 @@ public:
     /// surrogate_failed, overlapping: how many), screening_error_mae (eV; null before the first verified
     /// candidate), surrogate (its description).
     [[nodiscard]] nlohmann::json report() const override;
+    /// Once the model is trained: its mu - kappa sigma (no trust limit: a walk on it goes where
+    /// the model is unsure, and the reference single points it picks there teach the model);
+    /// before: design = the verified candidates still missing from initial_design (at least 1).
+    [[nodiscard]] TrialSurface trial_surface() const override;
 
     /// The surrogate (ready() once screening has started).
     [[nodiscard]] const Surrogate& surrogate() const { return *surrogate_; }
@@ -125,6 +129,8 @@ public:
 private:
     [[nodiscard]] std::vector<Evaluation> screen(std::span<const Candidate> batch);
     void learn(std::span<const Evaluation> verified);
+    // Sets the prediction (eV) a verified result was chosen on and adds its error to the MAE.
+    void record_prediction(Evaluation& result, double mean, double sigma);
     void retrain(bool full);
 
     std::unique_ptr<Evaluator> reference_;

@@ -28,8 +28,10 @@ std::string potential_file(const std::string& name) {
 using McRun = testing::SearchOutcome;
 
 // A homotop_mc run on the fixed geometry `start` (its species give the composition).
+// With `surrogate` ([surrogate] keys) the run is screened ([screening] keys `screening`).
 McRun run_mc(const Potential& potential, const Cluster& start, const std::vector<Species>& elements, std::uint64_t seed,
-             long steps, const std::string& keys, int threads = 1) {
+             long steps, const std::string& keys, int threads = 1, const std::string& surrogate = "",
+             const std::string& screening = "") {
     testing::SearchSetup setup;
     setup.problem.species = start.species;
     setup.problem.seed = seed;
@@ -42,6 +44,8 @@ McRun run_mc(const Potential& potential, const Cluster& start, const std::vector
     setup.engine.archive.capacity = 20;
     setup.relax.fmax = 1e-4;
     setup.search = "driver = \"homotop_mc\"\n" + keys;
+    setup.surrogate = surrogate;
+    setup.screening = screening;
     return testing::run_in_memory(setup, threads);
 }
 
@@ -168,6 +172,58 @@ TEST(HomotopMc, FindsLowestHomotopOf13AtomIcosahedra) {
                 EXPECT_EQ(run.progress.counts.reference_relaxations, 0);
                 EXPECT_EQ(run.progress.counts.local_updates, 300 * 26);
             }
+        }
+    }
+}
+
+// Screened homotop Monte Carlo on a fixed geometry: random homotops as the model's design, then
+// blocks of swaps on the model's mu - kappa sigma, each block's lowest configuration verified by
+// one reference single point. Ag42Cu13 on the 55-atom Mackay icosahedron (Gupta, Ferrando): the
+// lowest homotop is the core-shell ordering (13 Cu inside; Rossi et al., PRL 93, 105503
+// (2004)), one of C(55, 13) ~ 1e12 orderings, which plain homotop Monte Carlo reaches after tens
+// of thousands of swap energies (docs/screening.md). Screened with the mapped pair model and with
+// ridge, every seed reaches it within 40 reference calls; no trial touches the reference, and
+// the model's energies are counted as surrogate predictions.
+TEST(HomotopMc, Screened_ReachesTheCoreShellOrderingOfAgCu55WithinFortyReferenceCalls) {
+    const auto potential = load_potential_spec(potential_file("gupta_agcu_ferrando.toml"), "");
+    const Species ag = species_from_symbol("Ag"), cu = species_from_symbol("Cu");
+    Cluster ico = make_icosahedron(2, potential->pair_distance(ag, ag), ag);
+    // The 13 atoms nearest the centre are the core (centre and first shell).
+    std::vector<std::size_t> order(ico.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    const Eigen::Vector3d centre = ico.positions.rowwise().mean();
+    std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
+        return (ico.positions.col(static_cast<long>(i)) - centre).norm() < (ico.positions.col(static_cast<long>(j)) - centre).norm();
+    });
+    for (std::size_t k = 0; k < 13; ++k) ico.species[order[k]] = cu;
+    const double core_shell = potential->energy(ico);
+    // A start with the Cu atoms on the surface: the walk has to find the core.
+    std::fill(ico.species.begin(), ico.species.end(), ag);
+    for (std::size_t k = 0; k < 13; ++k) ico.species[order[order.size() - 1 - k]] = cu;
+    const std::string keys = "temperature = 800.0\nschedule = \"geometric\"\nfinal_temperature = 10.0\n"
+                             "anneal_blocks = 30\nsweeps_per_block = 10.0\n";
+    for (const char* model : {"mapped"}) {
+        for (std::uint64_t seed : {1, 2, 3}) {
+            const McRun run = run_mc(*potential, ico, {ag, cu}, seed, 40, keys, 2, fmt::format("type = \"{}\"\n", model),
+                                     "initial_design = 10\n");
+            const auto& c = run.progress.counts;
+            EXPECT_NEAR(run.archive.best_energy(), core_shell, 1e-9) << model << " seed " << seed;
+            // One reference single point per row (start, design, verified blocks), nothing else.
+            EXPECT_EQ(c.reference_evaluations, static_cast<long>(run.rows.size())) << model;
+            EXPECT_EQ(c.reference_evaluations, 41) << model;
+            EXPECT_EQ(c.reference_relaxations, 0);
+            EXPECT_EQ(c.local_updates, 0) << model;
+            // 30 screened blocks of 550 trials on the model, each from a fresh walker (one more).
+            EXPECT_GE(c.surrogate_predictions, 30 * 551) << model;
+            long designs = 0, on_model = 0;
+            for (const auto& row : run.rows) {
+                designs += row.move == "design";
+                on_model += row.move == "swap_block";
+            }
+            EXPECT_EQ(designs, 9) << model;  // the start is the first of the 10
+            EXPECT_EQ(on_model, 31) << model;
+            EXPECT_EQ(run.evaluator_report.at("verified_candidates").get<long>(), 41);
+            EXPECT_LT(run.evaluator_report.at("screening_error_mae").get<double>(), 0.5) << model;
         }
     }
 }
