@@ -580,6 +580,11 @@ void MappedGp::update(std::span<const Sample> samples) {
 }
 
 void MappedGp::note_below_grid(double r, double start) const {
+    // The shortest training distance met again in another frame (a fixed geometry moved or
+    // re-centred) differs from it by rounding only: that is on the table, not below it (the
+    // extension is continuous at the start, so its value is the table's to that rounding).
+    constexpr double rounding = 1e-9;  // Angstrom
+    if (r > start - rounding) return;
     if (below_grid_.fetch_add(1) == 0)
         spdlog::warn("mapped surrogate: a pair at {:.3f} A is closer than its table starts ({:.3f} A, the shortest "
                      "training distance); using the repulsive extension and prior variance there (counted, not "

@@ -47,7 +47,8 @@
 /// (W = `wall`, eV/A^3, always repulsive close in), the modes stay at their r_lo values and
 /// each such pair adds sigma_f^2 (1 - exp(-(r_lo - r)^2 / (2 l^2))) to the latent variance
 /// (the prior returns as the distance leaves the data); the first such pair of a model is
-/// logged as a warning and every one is counted (below_grid_pairs()).
+/// logged as a warning and every one is counted (below_grid_pairs()). A pair within 1e-9 A of
+/// r_lo (the shortest training distance again, rounded in another frame) is on the table.
 
 #include <atomic>
 #include <memory>

@@ -84,6 +84,12 @@ TEST(MappedGp, BelowTheTablesRepulsiveWarnedAndUncertain) {
     const Cluster c = data.front().cluster;  // every distance of it is on the tables
     const Prediction at = model->predict(c);
     EXPECT_EQ(model->below_grid_pairs(), 0u);
+    // The same structure moved (its distances rounded differently, by about 1e-15 A): still on
+    // the tables, with the same prediction to that rounding.
+    Cluster moved = c;
+    moved.positions.colwise() += Eigen::Vector3d(0.1234567, -3.3, 7.77);
+    EXPECT_NEAR(model->predict(moved).energy, at.energy, 1e-9);
+    EXPECT_EQ(model->below_grid_pairs(), 0u);
     Cluster squeezed = c;
     squeezed.positions *= 0.7;
     const Prediction close = model->predict(squeezed);
