@@ -431,6 +431,14 @@ RunConfig load_run_config(const std::string& path, const RunOverrides& overrides
     ParameterTable search = root.get_table("search");
     read_screening(root, config, search);
     config.driver = create_driver(search, config.problem);
+    if (config.sweep && config.driver->fixed_geometry() && config.problem.start.kind != "file" &&
+        config.problem.start.kind != "random")
+        config.warnings.push_back(fmt::format(
+            "driver {} keeps each composition's geometry, and start = \"{}\" builds it at that composition's own "
+            "mean bond length, while neighbour seeds carry theirs: the compositions then sit on different "
+            "lattices and their excess energies mix lattice strain into the ordering. Give [system] start a file "
+            "to search every composition on one geometry",
+            config.driver->name(), config.problem.start.kind));
     config.search = search;
     config.engine = read_engine_settings(search, overrides, config.warnings);
     config.replicas = static_cast<int>(search.get_integer_in("replicas", 1, 1, 1000000));

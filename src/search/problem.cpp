@@ -37,7 +37,7 @@ Cluster SearchProblem::start_structure(std::uint64_t index, Rng& rng) const {
         std::sort(mine.begin(), mine.end());
         std::sort(theirs.begin(), theirs.end());
         if (start.reassign_species && mine != theirs) {
-            for (std::size_t i = mine.size(); i > 1; --i) std::swap(mine[i - 1], mine[rng.below(i)]);
+            shuffle(std::span<Species>(mine), rng);
             c.species = std::move(mine);
         }
         return c;

@@ -32,6 +32,10 @@ compositions = "all"
 TOML
 
 "$bin" check "$work/sweep.toml" | grep -q "14 compositions" && ok || fail "check of a sweep"
+# The same on a motif start: each composition would get its own lattice, and the user is told.
+sed 's/^start = "ico13.xyz"/start = "icosahedron"/' "$work/sweep.toml" > "$work/motif.toml"
+"$bin" check "$work/motif.toml" 2>&1 | grep -q "to search every composition on one geometry" && ok ||
+  fail "fixed-geometry sweep on a motif start: no warning"
 out=$("$bin" run "$work/sweep.toml" -o "$work/ref" -j 2 2>/dev/null); code=$?
 [[ $code -eq 0 && "$out" == *"14 of 14 finished"* && "$out" == *"hull vertices"* ]] && ok || fail "sweep run: exit $code, $out"
 for f in hull.csv hull.xyz hull_history.csv summary.json run.log compositions/Au7Pt6/best.xyz compositions/Pt13/trace.csv; do
