@@ -180,9 +180,19 @@ std::vector<double> HomotopMc::order_columns(const Cluster& cluster, const Searc
     return out;
 }
 
+std::vector<Species> HomotopMc::walker_species(const Cluster& cluster) const {
+    return settings_.grand_canonical() ? elements_ : unique_species(cluster.species);
+}
+
+void HomotopMc::take_pending(Replica& rep, Candidate& c) {
+    c.prior_evaluations = rep.pending_evaluations;
+    c.local_updates = rep.pending_updates;
+    c.surrogate_predictions = rep.pending_predictions;
+    rep.pending_evaluations = rep.pending_updates = rep.pending_predictions = 0;
+}
+
 void HomotopMc::build_local(Replica& replica, const Cluster& cluster, double known_energy, const SearchProblem& problem) {
-    const std::vector<Species> species = settings_.grand_canonical() ? elements_ : unique_species(cluster.species);
-    replica.local = make_local_energy(*problem.potential, cluster, species, known_energy);
+    replica.local = make_local_energy(*problem.potential, cluster, walker_species(cluster), known_energy);
     replica.pending_evaluations += replica.local->full_evaluations();
     if (local_description_.empty()) local_description_ = replica.local->describe();
     if (std::isfinite(known_energy) && std::abs(replica.local->energy() - known_energy) > settings_.check_tolerance)
@@ -222,13 +232,7 @@ std::vector<Candidate> HomotopMc::propose(const SearchView& view, long max_steps
     parallel_for(static_cast<std::int64_t>(n), ParallelOptions{}, [&](std::int64_t r) {
         out[static_cast<std::size_t>(r)] = run_block(static_cast<std::size_t>(r), problem, round_, surface);
     });
-    for (std::size_t r = 0; r < n; ++r) {
-        Replica& rep = replicas_[r];
-        out[r].prior_evaluations = rep.pending_evaluations;
-        out[r].local_updates = rep.pending_updates;
-        out[r].surrogate_predictions = rep.pending_predictions;
-        rep.pending_evaluations = rep.pending_updates = rep.pending_predictions = 0;
-    }
+    for (std::size_t r = 0; r < n; ++r) take_pending(replicas_[r], out[r]);
     return out;
 }
 
@@ -246,11 +250,7 @@ std::vector<Candidate> HomotopMc::propose_design(const SearchProblem& problem, l
         c.action = CandidateAction::single_point;
         c.origin = static_cast<int>(r);
         c.move = design_move;
-        Replica& rep = replicas_[r];
-        c.prior_evaluations = rep.pending_evaluations;
-        c.local_updates = rep.pending_updates;
-        c.surrogate_predictions = rep.pending_predictions;
-        rep.pending_evaluations = rep.pending_updates = rep.pending_predictions = 0;
+        take_pending(replicas_[r], c);
     }
     return out;
 }
@@ -267,12 +267,10 @@ std::string HomotopMc::stop_reason() const {
 Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std::uint64_t round,
                                const std::shared_ptr<const Potential>& surface) {
     Replica& rep = replicas_[r];
-    const std::vector<Species> local_species =
-        settings_.grand_canonical() ? elements_ : unique_species(rep.local->cluster().species);
     if (surface) {
         // The walker's configuration on this round's surface (the model may have changed since
         // the last block): one prediction, then one per trial.
-        rep.local = make_local_energy(*surface, rep.local->cluster(), local_species);
+        rep.local = make_local_energy(*surface, rep.local->cluster(), walker_species(rep.local->cluster()));
         rep.surface = surface;
         rep.on_surface = true;
     } else if (rep.on_surface) {
@@ -523,7 +521,7 @@ void HomotopMc::load_state(const nlohmann::json& state, const SearchProblem& pro
                 // A walker on a trial surface: its next block rebuilds it on the surface of
                 // that round; until then it only holds the configuration and the model's
                 // energy (the fallback with a known energy evaluates nothing).
-                rep.local = make_local_energy(*problem.potential, walker, unique_species(walker.species),
+                rep.local = make_local_energy(*problem.potential, walker, walker_species(walker),
                                               real_from_json(j.at("energy")), 0);
             } else {
                 // Rebuilt from the structure: the local form checks the checkpoint's energy, the

@@ -37,6 +37,30 @@ initial_design = 8
 checkpoint_interval = 1000
 TOML
 
+# summary.json's screening_error_mae is the mean |predicted - reference| of screening.csv's rows.
+mae_matches() {
+  python3 - "$1" <<'PY' && ok || fail "$2: screening_error_mae is not screening.csv's mean error"
+import csv, json, sys
+s = json.load(open(f"{sys.argv[1]}/summary.json"))
+scr = list(csv.DictReader(open(f"{sys.argv[1]}/screening.csv")))
+mae = sum(abs(float(r["predicted_energy"]) - float(r["reference_energy"])) for r in scr) / len(scr)
+assert abs(mae - s["screening_error_mae"]) < 1e-6 * max(1, mae), (mae, s["screening_error_mae"])
+PY
+}
+strip() { cut -d, -f1-8 "$1"; }  # trace.csv without the wall time
+# A run stopped and resumed ($2) against the run in one go ($1): the same trace, screening.csv
+# and summary figures $4...
+same_as_once() {
+  local once=$1 split=$2 label=$3
+  shift 3
+  cmp -s <(strip "$once/trace.csv") <(strip "$split/trace.csv") && ok || fail "resumed $label trace differs"
+  cmp -s "$once/screening.csv" "$split/screening.csv" && ok || fail "resumed $label screening.csv differs"
+  for key in "$@"; do
+    a=$(grep "\"$key\"" "$once/summary.json") b=$(grep "\"$key\"" "$split/summary.json")
+    [[ -n "$a" && "$a" == "$b" ]] && ok || fail "resumed $label $key: $a vs $b"
+  done
+}
+
 "$bin" -q run "$work/ga.toml" -o "$work/once" -j 2 >/dev/null || fail "screened GA run"
 python3 - "$work/once" <<'PY' && ok || fail "screened GA: files and counts"
 import csv, json, sys
@@ -53,20 +77,13 @@ verified = [r for r in rows if int(r["step"]) > 0 and r["status"] != "screened"]
 assert len(scr) > 0 and len(scr) <= len(verified)
 assert s["reference_relaxations"] == len([r for r in rows if r["status"] != "screened"]), "one relaxation per row"
 assert s["training_set_size"] > 0 and s["retrain_count"] > 0 and s["surrogate_predictions"] > 0
-mae = sum(abs(float(r["predicted_energy"]) - float(r["reference_energy"])) for r in scr) / len(scr)
-assert abs(mae - s["screening_error_mae"]) < 1e-6 * max(1, mae), (mae, s["screening_error_mae"])
 PY
+mae_matches "$work/once" "screened GA"
 
 # Stopped after 48 steps and resumed on one thread: the same trace, screening.csv and summary.
 "$bin" -q run "$work/ga.toml" -o "$work/split" -j 2 --max-steps 48 >/dev/null || fail "first half"
 "$bin" -q run "$work/ga.toml" -o "$work/split" -j 1 --max-steps 96 --resume >/dev/null || fail "resume"
-strip() { cut -d, -f1-8 "$1"; }  # trace.csv without the wall time
-cmp -s <(strip "$work/once/trace.csv") <(strip "$work/split/trace.csv") && ok || fail "resumed trace differs"
-cmp -s "$work/once/screening.csv" "$work/split/screening.csv" && ok || fail "resumed screening.csv differs"
-for key in best_energy reference_evaluations training_set_size screening_error_mae; do
-  a=$(grep "\"$key\"" "$work/once/summary.json") b=$(grep "\"$key\"" "$work/split/summary.json")
-  [[ -n "$a" && "$a" == "$b" ]] && ok || fail "resumed $key: $a vs $b"
-done
+same_as_once "$work/once" "$work/split" GA best_energy reference_evaluations training_set_size screening_error_mae
 
 # A different [screening] is refused on resume, naming the setting.
 sed 's/^verify = 2/verify = 3/' "$work/ga.toml" > "$work/ga3.toml"
@@ -171,15 +188,9 @@ assert len(blocks) == 34 and all(r["status"] == "single_point" for r in blocks)
 assert s["reference_evaluations"] == len(rows) and s["reference_local_updates"] == 0, s
 assert s["surrogate_predictions"] >= len(blocks) * 275, s["surrogate_predictions"]
 assert len(scr) == len(blocks) and all(r["move"] == "swap_block" for r in scr)
-mae = sum(abs(float(r["predicted_energy"]) - float(r["reference_energy"])) for r in scr) / len(scr)
-assert abs(mae - s["screening_error_mae"]) < 1e-6 * max(1, mae), (mae, s["screening_error_mae"])
 PY
+mae_matches "$work/h_once" "screened homotop_mc"
 "$bin" -q run "$work/homotop.toml" -o "$work/h_split" -j 2 --max-steps 20 >/dev/null || fail "homotop first half"
 "$bin" -q run "$work/homotop.toml" -o "$work/h_split" -j 1 --resume >/dev/null || fail "homotop resume"
-cmp -s <(strip "$work/h_once/trace.csv") <(strip "$work/h_split/trace.csv") && ok || fail "resumed homotop trace differs"
-cmp -s "$work/h_once/screening.csv" "$work/h_split/screening.csv" && ok || fail "resumed homotop screening.csv differs"
-for key in best_energy reference_evaluations surrogate_predictions training_set_size; do
-  a=$(grep "\"$key\"" "$work/h_once/summary.json") b=$(grep "\"$key\"" "$work/h_split/summary.json")
-  [[ -n "$a" && "$a" == "$b" ]] && ok || fail "resumed homotop $key: $a vs $b"
-done
+same_as_once "$work/h_once" "$work/h_split" homotop best_energy reference_evaluations surrogate_predictions training_set_size
 finish "cli screening"

@@ -138,6 +138,10 @@ private:
     Candidate run_block(std::size_t r, const SearchProblem& problem, std::uint64_t round,
                         const std::shared_ptr<const Potential>& surface);
     std::vector<Candidate> propose_design(const SearchProblem& problem, long count);
+    // Species a walker's local energy must allow: both elements in SGC, its own otherwise.
+    std::vector<Species> walker_species(const Cluster& cluster) const;
+    // Charges the replica's work not yet charged (reference, local, model) to `c`.
+    static void take_pending(Replica& rep, Candidate& c);
     void build_local(Replica& replica, const Cluster& cluster, double known_energy, const SearchProblem& problem);
     void exchange(const SearchProblem& problem);
     std::vector<double> order_columns(const Cluster& cluster, const SearchProblem& problem) const;
