@@ -506,7 +506,9 @@ std::unique_ptr<SiteSumForm> Eam::site_sum_form(const std::vector<Species>& spec
     for (Species z : species) (void)type_index(z);  // throws for a species without tables
     class Form final : public SiteSumForm {
     public:
-        Form(const Eam& eam, const std::vector<Species>& species) : eam_(eam), species_(species) {}
+        Form(const Eam& eam, const std::vector<Species>& species) : eam_(eam), species_(species) {
+            for (Species z : species_) types_.push_back(eam_.type_index(z));
+        }
         const std::vector<Species>& species() const override { return species_; }
         int channels() const override { return 2; }
         double range() const override { return eam_.tables_.cutoff; }
@@ -516,12 +518,14 @@ std::unique_ptr<SiteSumForm> Eam::site_sum_form(const std::vector<Species>& spec
             out[1] = eam_.density(za, zb, r).value;
         }
         double site_energy(int a, const double* sums) const override {
-            return eam_.embedding(species_[static_cast<std::size_t>(a)], sums[1]).value + sums[0];
+            // Called for every atom a homotop trial touches: the table's type, looked up once.
+            return eam_.evaluate_embedding(types_[static_cast<std::size_t>(a)], sums[1]).value + sums[0];
         }
 
     private:
         const Eam& eam_;
         std::vector<Species> species_;
+        std::vector<int> types_;  // the tables' type of each form type
     };
     return std::make_unique<Form>(*this, species);
 }

@@ -3,6 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
+#include <new>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -26,6 +32,36 @@ double LocalEnergy::trial_change(int i, Species to) {
 }
 
 namespace {
+
+// Allocator of the pair tables: a large table is aligned to 2 MiB and marked for transparent
+// huge pages, so the trials' reads at random sites of a large cluster (tens of MiB of tables)
+// do not miss the TLB on every site as they would with 4 KiB pages. Elsewhere, and for small
+// tables, an ordinary allocation.
+template <class T>
+struct HugePageAllocator {
+    using value_type = T;
+    HugePageAllocator() = default;
+    template <class U>
+    HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
+    static constexpr std::size_t huge = std::size_t{2} << 20;
+    T* allocate(std::size_t n) {
+        const std::size_t bytes = n * sizeof(T);
+        if (bytes < huge) return static_cast<T*>(::operator new(bytes));
+        const std::size_t rounded = (bytes + huge - 1) / huge * huge;
+        void* p = std::aligned_alloc(huge, rounded);
+        if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+        (void)madvise(p, rounded, MADV_HUGEPAGE);  // advice only: without it, 4 KiB pages
+#endif
+        return static_cast<T*>(p);
+    }
+    void deallocate(T* p, std::size_t n) noexcept {
+        if (n * sizeof(T) < huge) ::operator delete(p);
+        else std::free(p);
+    }
+    template <class U>
+    bool operator==(const HugePageAllocator<U>&) const noexcept { return true; }
+};
 
 // Site sums kept current for every atom; see the file comment of local_energy.hpp.
 //
@@ -72,6 +108,7 @@ public:
                     form_->pair_terms(static_cast<int>(a), static_cast<int>(b), entries[e].r,
                                       &table_[e * stride_ + (a * nt_ + b) * static_cast<std::size_t>(m_)]);
         }
+        prefetch_ = (table_.size() * sizeof(double) + atoms_.size() * sizeof(AtomState)) > prefetch_above_bytes;
         rebuild();
     }
 
@@ -94,15 +131,15 @@ public:
 
     void commit() override {
         if (!pending_) throw Error("LocalEnergy::commit without a trial");
-        for (int atom : touched_) {
-            AtomState& a = atoms_[static_cast<std::size_t>(atom)];
-            a.sums = a.scratch_sums;
-            a.site = a.scratch_site;
-        }
-        for (std::size_t k = 0; k < pending_sites_.size(); ++k) {
-            const auto s = static_cast<std::size_t>(pending_sites_[k]);
-            atoms_[s].type = pending_types_[k];
-            cluster_.species[external_[s]] = form_->species()[static_cast<std::size_t>(pending_types_[k])];
+        for (const Scratch& sc : scratch_) {
+            const auto k = static_cast<std::size_t>(sc.atom);
+            AtomState& a = atoms_[k];
+            a.sums = sc.sums;
+            a.site = sc.site;
+            if (sc.trial_type >= 0) {
+                a.type = sc.trial_type;
+                cluster_.species[external_[k]] = form_->species()[static_cast<std::size_t>(sc.trial_type)];
+            }
         }
         energy_ += pending_delta_;
         pending_ = false;
@@ -157,57 +194,66 @@ private:
     double trial_impl(std::span<const int> sites, std::span<const Species> to) {
         ++local_updates_;
         ++generation_;
-        touched_.clear();
-        pending_sites_.clear();
-        pending_types_.clear();
+        pending_ = false;
+        scratch_.clear();
         // The sites' new types first: a site's neighbour may itself be a site.
         for (std::size_t k = 0; k < sites.size(); ++k) {
             const int s = internal_[static_cast<std::size_t>(sites[k])];
-            pending_sites_.push_back(s);
-            pending_types_.push_back(type_index(to[k]));
             AtomState& a = atoms_[static_cast<std::size_t>(s)];
+            if (a.stamp == generation_) throw Error("LocalEnergy::trial: an atom is given twice");
             a.stamp = generation_;
-            a.trial_type = pending_types_.back();
+            a.slot = static_cast<int>(scratch_.size());
+            scratch_.push_back(Scratch{{}, 0.0, s, type_index(to[k])});
         }
-        const auto type_now = [&](const AtomState& a) { return a.stamp == generation_ && a.trial_type >= 0 ? a.trial_type : a.type; };
-        // Sites: sums from scratch with the new types of both ends.
-        for (int site : pending_sites_) {
-            const auto s = static_cast<std::size_t>(site);
-            AtomState& a = atoms_[s];
-            const std::size_t row = static_cast<std::size_t>(a.trial_type) * nt_;
+        const std::size_t n_sites = scratch_.size();
+        // Everything else this trial reads: the sites' pair-term rows and their neighbours' state.
+        // Asking for all of it now lets the cache misses of a large cluster (whose tables are
+        // not in cache) overlap instead of queueing one after another; a small cluster's are in
+        // cache and the requests would only cost time.
+        for (std::size_t p = 0; prefetch_ && p < n_sites; ++p) {
+            const auto s = static_cast<std::size_t>(scratch_[p].atom);
+            const char* rows = reinterpret_cast<const char*>(&table_[start_[s] * stride_]);
+            const std::size_t bytes = (start_[s + 1] - start_[s]) * stride_ * sizeof(double);
+            for (std::size_t b = 0; b < bytes; b += 64) __builtin_prefetch(rows + b);
+            for (std::size_t e = start_[s]; e < start_[s + 1]; ++e) __builtin_prefetch(&atoms_[static_cast<std::size_t>(neighbour_[e])]);
+        }
+        // Sites: sums from scratch with the new types of both ends (only sites are stamped yet).
+        for (std::size_t p = 0; p < n_sites; ++p) {
+            const auto s = static_cast<std::size_t>(scratch_[p].atom);
+            const std::size_t row = static_cast<std::size_t>(scratch_[p].trial_type) * nt_;
             std::array<double, M> sum{};
             for (std::size_t e = start_[s]; e < start_[s + 1]; ++e) {
-                const auto b = static_cast<std::size_t>(type_now(atoms_[static_cast<std::size_t>(neighbour_[e])]));
+                const AtomState& nb = atoms_[static_cast<std::size_t>(neighbour_[e])];
+                const auto b = static_cast<std::size_t>(nb.stamp == generation_ ? scratch_[static_cast<std::size_t>(nb.slot)].trial_type : nb.type);
                 const double* g = &table_[e * stride_ + (row + b) * M];
                 for (std::size_t c = 0; c < M; ++c) sum[c] += g[c];
             }
-            std::copy(sum.begin(), sum.end(), a.scratch_sums.begin());
-            touched_.push_back(site);
+            std::copy(sum.begin(), sum.end(), scratch_[p].sums.begin());
         }
         // Other neighbours: one pair term replaced per changed neighbour.
-        for (int site : pending_sites_) {
-            const auto s = static_cast<std::size_t>(site);
-            const auto old_b = static_cast<std::size_t>(atoms_[s].type), new_b = static_cast<std::size_t>(atoms_[s].trial_type);
+        for (std::size_t p = 0; p < n_sites; ++p) {
+            const auto s = static_cast<std::size_t>(scratch_[p].atom);
+            const auto old_b = static_cast<std::size_t>(atoms_[s].type), new_b = static_cast<std::size_t>(scratch_[p].trial_type);
             for (std::size_t e = start_[s]; e < start_[s + 1]; ++e) {
                 const auto k = static_cast<std::size_t>(neighbour_[e]);
                 AtomState& a = atoms_[k];
                 if (a.stamp != generation_) {
                     a.stamp = generation_;
-                    a.trial_type = -1;  // marks a non-site
-                    a.scratch_sums = a.sums;
-                    touched_.push_back(static_cast<int>(k));
-                } else if (a.trial_type >= 0) {
+                    a.slot = static_cast<int>(scratch_.size());
+                    scratch_.push_back(Scratch{a.sums, 0.0, static_cast<int>(k), -1});
+                } else if (scratch_[static_cast<std::size_t>(a.slot)].trial_type >= 0) {
                     continue;  // a site: done above
                 }
+                double* sums = scratch_[static_cast<std::size_t>(a.slot)].sums.data();
                 const double* g = &table_[e * stride_ + static_cast<std::size_t>(a.type) * nt_ * M];
-                for (std::size_t c = 0; c < M; ++c) a.scratch_sums[c] += g[new_b * M + c] - g[old_b * M + c];
+                for (std::size_t c = 0; c < M; ++c) sums[c] += g[new_b * M + c] - g[old_b * M + c];
             }
         }
         double delta = 0.0;
-        for (int atom : touched_) {
-            AtomState& a = atoms_[static_cast<std::size_t>(atom)];
-            a.scratch_site = form_->site_energy(a.trial_type >= 0 ? a.trial_type : a.type, a.scratch_sums.data());
-            delta += a.scratch_site - a.site;
+        for (Scratch& sc : scratch_) {
+            const AtomState& a = atoms_[static_cast<std::size_t>(sc.atom)];
+            sc.site = form_->site_energy(sc.trial_type >= 0 ? sc.trial_type : a.type, sc.sums.data());
+            delta += sc.site - a.site;
         }
         pending_delta_ = delta;
         pending_ = true;
@@ -226,7 +272,6 @@ private:
                 for (std::size_t c = 0; c < m; ++c) a.sums[c] += g[c];
             }
             a.site = form_->site_energy(a.type, a.sums.data());
-            a.trial_type = -1;
         }
         pending_ = false;
         // Summed in external order, so the energy does not depend on the internal numbering.
@@ -234,15 +279,22 @@ private:
         for (std::size_t i = 0; i < atoms_.size(); ++i) energy_ += atoms_[static_cast<std::size_t>(internal_[i])].site;
     }
 
-    // Everything a trial reads or writes of one atom, side by side (two cache lines).
-    struct AtomState {
-        std::array<double, SiteSumForm::max_channels> sums{};          // S_i, current
-        double site = 0.0;                                             // G(S_i), current
-        std::array<double, SiteSumForm::max_channels> scratch_sums{};  // S_i of the pending trial
-        double scratch_site = 0.0;                                     // G of the pending trial
-        std::uint64_t stamp = 0;  // == generation_: touched by the current trial
+    // What a trial reads of one atom, in one cache line: on a large cluster a trial's cost is
+    // mostly the cache misses of its ~2 x neighbours atoms, so this is kept to one line each.
+    struct alignas(64) AtomState {
+        std::array<double, SiteSumForm::max_channels> sums{};  // S_i, current
+        double site = 0.0;                                     // G(S_i), current
+        std::uint64_t stamp = 0;  // == generation_: touched by the current trial, its scratch at `slot`
         int type = 0;             // current type
-        int trial_type = -1;      // new type if a site of the current trial, -1 otherwise
+        int slot = 0;             // index into scratch_ while stamp == generation_
+    };
+    // One touched atom of the pending trial: its new sums and site energy (a few dozen of these,
+    // in cache).
+    struct Scratch {
+        std::array<double, SiteSumForm::max_channels> sums;
+        double site;
+        int atom;        // internal number
+        int trial_type;  // new type if a site of the trial, -1 otherwise
     };
 
     std::unique_ptr<SiteSumForm> form_;
@@ -255,9 +307,12 @@ private:
     std::vector<AtomState> atoms_;         // per atom, internal order
     std::vector<std::size_t> start_;       // CSR offsets, N + 1
     std::vector<int> neighbour_;           // CSR entries: the neighbour
-    std::vector<double> table_;            // pair terms, stride_ per entry
+    std::vector<double, HugePageAllocator<double>> table_;  // pair terms, stride_ per entry
     std::uint64_t generation_ = 0;
-    std::vector<int> touched_, pending_sites_, pending_types_;
+    std::vector<Scratch> scratch_;         // the pending trial's touched atoms, sites first
+    bool prefetch_ = false;                // the state is larger than a core's L2 cache: prefetch in trials
+    // Typical L2 size of one core (x86-64 of 2020 on: 0.5-2 MiB); above it trials prefetch.
+    static constexpr std::size_t prefetch_above_bytes = std::size_t{1} << 20;
     double pending_delta_ = 0.0, energy_ = 0.0;
     bool pending_ = false;
 };
@@ -274,6 +329,10 @@ public:
     [[nodiscard]] double energy() const override { return energy_; }
     [[nodiscard]] const Cluster& cluster() const override { return cluster_; }
     double trial(std::span<const int> sites, std::span<const Species> to) override {
+        pending_ = false;
+        for (std::size_t k = 0; k < sites.size(); ++k)
+            if (std::find(sites.begin(), sites.begin() + static_cast<std::ptrdiff_t>(k), sites[k]) != sites.begin() + static_cast<std::ptrdiff_t>(k))
+                throw Error("LocalEnergy::trial: an atom is given twice");
         trial_.species = cluster_.species;
         for (std::size_t k = 0; k < sites.size(); ++k) trial_.species[static_cast<std::size_t>(sites[k])] = to[k];
         trial_energy_ = evaluate(trial_);

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <limits>
 
 #include "nanoscape/geometry/builders.hpp"
 #include "nanoscape/potentials/local_energy.hpp"
@@ -102,7 +104,9 @@ TEST(LocalEnergy, RepeatedSwapsOnLargeCluster_StayExactUnderCommits) {
     for (const char* spec : {"emt", NANOSCAPE_SOURCE_DIR "/inputs/potentials/gupta_agcu_ferrando.toml"}) {
         const auto potential = load_potential_spec(spec, "");
         const Species ag = species_from_symbol("Ag"), cu = species_from_symbol("Cu");
-        Cluster c = make_icosahedron(4, potential->pair_distance(ag, cu), ag);
+        // 923 atoms: tables of 1.8 (Gupta) and 2.4 MiB (EMT), past the sizes at which trials
+        // prefetch (1 MiB) and the tables take huge pages (2 MiB), so those paths are checked too.
+        Cluster c = make_icosahedron(6, potential->pair_distance(ag, cu), ag);
         Rng rng = make_stream(5, 0);
         for (auto& z : c.species) z = rng.uniform() < 0.4 ? cu : ag;
         auto local = make_local_energy(*potential, c, {cu, ag});
@@ -126,6 +130,26 @@ TEST(LocalEnergy, RepeatedSwapsOnLargeCluster_StayExactUnderCommits) {
             }
         }
         EXPECT_GT(local->local_updates(), 100);  // enough trials ran (pairs of one species are skipped)
+    }
+}
+
+TEST(LocalEnergy, AnAtomGivenTwiceInOneTrial_IsAnErrorAndLeavesNothingToCommit) {
+    const auto potential = load_potential_spec("emt", "");
+    const Species pt = species_from_symbol("Pt"), au = species_from_symbol("Au");
+    Cluster c = make_icosahedron(2, potential->pair_distance(pt, au), pt);
+    c.species[3] = au;
+    Cluster swapped = c;
+    std::swap(swapped.species[3], swapped.species[4]);
+    for (const std::size_t cap : {std::size_t{1} << 31, std::size_t{0}}) {  // the local form, the fallback
+        auto local = make_local_energy(*potential, c, {pt, au}, std::numeric_limits<double>::quiet_NaN(), cap);
+        const double e = local->energy();
+        (void)local->trial_swap(3, 4);  // a pending trial the failed one must discard
+        const std::array<int, 2> sites{3, 3};
+        const std::array<Species, 2> to{pt, au};
+        EXPECT_THROW((void)local->trial(sites, to), Error) << local->describe();
+        EXPECT_THROW(local->commit(), Error) << local->describe();
+        EXPECT_EQ(local->energy(), e);
+        EXPECT_NEAR(local->trial_swap(3, 4), potential->energy(swapped) - e, 1e-9);
     }
 }
 

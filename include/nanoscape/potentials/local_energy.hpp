@@ -63,8 +63,8 @@ public:
     [[nodiscard]] virtual double energy() const = 0;
     /// The current configuration.
     [[nodiscard]] virtual const Cluster& cluster() const = 0;
-    /// Energy change (eV) if atom sites[k] took species to[k] for every k (distinct atoms);
-    /// kept pending until commit() or the next trial.
+    /// Energy change (eV) if atom sites[k] took species to[k] for every k (distinct atoms: an
+    /// atom given twice throws Error); kept pending until commit() or the next trial.
     [[nodiscard]] virtual double trial(std::span<const int> sites, std::span<const Species> to) = 0;
     /// Applies the last trial.
     virtual void commit() = 0;
