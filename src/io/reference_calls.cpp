@@ -224,6 +224,10 @@ std::unique_ptr<SiteSumForm> LoggedPotential::site_sum_form(const std::vector<Sp
     return inner_->site_sum_form(species);
 }
 
+std::unique_ptr<PairSumForm> LoggedPotential::pair_sum_form(const std::vector<Species>& species) const {
+    return inner_->pair_sum_form(species);
+}
+
 double LoggedPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::VectorXd* atom_energies) const {
     if (!log_->is_open()) return inner_->compute(cluster, forces, atom_energies);
     Eigen::Matrix3Xd f;

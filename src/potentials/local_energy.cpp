@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <new>
 
 #if defined(__linux__)
@@ -63,58 +64,125 @@ struct HugePageAllocator {
     bool operator==(const HugePageAllocator<U>&) const noexcept { return true; }
 };
 
-// Site sums kept current for every atom; see the file comment of local_energy.hpp.
+// The fixed geometry as both local forms use it: every pair within the range and its pair
+// terms for all type pairs, tabulated once.
 //
 // Memory layout, for speed on large clusters: atoms are numbered internally along a Z-order
 // (Morton) curve of cells, so the neighbours of an atom are mostly near it in memory; every
 // directed neighbour entry (i <- j) holds its own copy of the pair terms for all type pairs,
 // stored in the entry order, so a trial reads the entries of the changed atoms contiguously.
-class SiteSumEnergy final : public LocalEnergy {
-public:
-    SiteSumEnergy(std::unique_ptr<SiteSumForm> form, const Cluster& cluster) : form_(std::move(form)), cluster_(cluster) {
-        const std::size_t n = cluster_.size();
-        m_ = form_->channels();
-        nt_ = form_->species().size();
-        type_of_.fill(-1);
-        for (std::size_t t = 0; t < nt_; ++t) type_of_[static_cast<std::size_t>(form_->species()[t])] = static_cast<int>(t);
-        number_atoms(n);
-        atoms_.assign(n, AtomState{});
-        for (std::size_t i = 0; i < n; ++i) atoms_[i].type = type_index(cluster_.species[external_[i]]);
+struct PairTables {
+    std::size_t nt = 0, m = 0, stride = 0;  // types, channels, doubles per entry (nt nt m)
+    std::array<int, max_atomic_number + 1> type_of{};
+    std::vector<int> internal;              // external atom -> internal number
+    std::vector<std::size_t> external;      // internal number -> external atom
+    std::vector<std::size_t> start;         // CSR offsets, N + 1
+    std::vector<int> neighbour;             // CSR entries: the neighbour
+    std::vector<double, HugePageAllocator<double>> table;  // pair terms, `stride` per entry: [a][b][m]
 
+    PairTables(const Cluster& cluster, const std::vector<Species>& species, int channels, double range,
+               const std::function<void(int, int, double, double*)>& pair_terms)
+        : nt(species.size()), m(static_cast<std::size_t>(channels)), stride(nt * nt * m) {
+        type_of.fill(-1);
+        for (std::size_t t = 0; t < nt; ++t) type_of[static_cast<std::size_t>(species[t])] = static_cast<int>(t);
+        const std::size_t n = cluster.size();
+        number_atoms(cluster, range);
         // Neighbour pairs once, in internal numbers; each atom's entries sorted by neighbour.
         struct Entry {
             int from, to;
             double r;
         };
         std::vector<Entry> entries;
-        CellGrid(cluster_.positions, form_->range()).for_each_pair([&](int i, int j, const Eigen::Vector3d&, double r) {
-            const int a = internal_[static_cast<std::size_t>(i)], b = internal_[static_cast<std::size_t>(j)];
+        CellGrid(cluster.positions, range).for_each_pair([&](int i, int j, const Eigen::Vector3d&, double r) {
+            const int a = internal[static_cast<std::size_t>(i)], b = internal[static_cast<std::size_t>(j)];
             entries.push_back({a, b, r});
             entries.push_back({b, a, r});
         });
         std::sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
             return x.from != y.from ? x.from < y.from : x.to < y.to;
         });
-        start_.assign(n + 1, 0);
-        for (const auto& e : entries) ++start_[static_cast<std::size_t>(e.from) + 1];
-        for (std::size_t i = 0; i < n; ++i) start_[i + 1] += start_[i];
-        neighbour_.resize(entries.size());
-        stride_ = nt_ * nt_ * static_cast<std::size_t>(m_);
-        table_.resize(entries.size() * stride_);
+        start.assign(n + 1, 0);
+        for (const auto& e : entries) ++start[static_cast<std::size_t>(e.from) + 1];
+        for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+        neighbour.resize(entries.size());
+        table.resize(entries.size() * stride);
         for (std::size_t e = 0; e < entries.size(); ++e) {
-            neighbour_[e] = entries[e].to;
-            for (std::size_t a = 0; a < nt_; ++a)
-                for (std::size_t b = 0; b < nt_; ++b)
-                    form_->pair_terms(static_cast<int>(a), static_cast<int>(b), entries[e].r,
-                                      &table_[e * stride_ + (a * nt_ + b) * static_cast<std::size_t>(m_)]);
+            neighbour[e] = entries[e].to;
+            for (std::size_t a = 0; a < nt; ++a)
+                for (std::size_t b = 0; b < nt; ++b)
+                    pair_terms(static_cast<int>(a), static_cast<int>(b), entries[e].r, &table[e * stride + (a * nt + b) * m]);
         }
-        prefetch_ = (table_.size() * sizeof(double) + atoms_.size() * sizeof(AtomState)) > prefetch_above_bytes;
+    }
+
+    [[nodiscard]] int type_index(Species z) const {
+        const int t = z >= 0 && z <= max_atomic_number ? type_of[static_cast<std::size_t>(z)] : -1;
+        if (t < 0) throw InputError(fmt::format("local energy: species {} is not one of the form's", symbol(z)));
+        return t;
+    }
+    /// The types of `species` (one per atom, external order) in internal order.
+    [[nodiscard]] std::vector<int> internal_types(const std::vector<Species>& species) const {
+        if (species.size() != external.size())
+            throw Error(fmt::format("LocalEnergy::set_species: {} species for {} atoms", species.size(), external.size()));
+        std::vector<int> types(species.size());
+        for (std::size_t i = 0; i < types.size(); ++i) types[i] = type_index(species[external[i]]);
+        return types;
+    }
+    [[nodiscard]] double neighbours_per_atom() const {
+        return internal.empty() ? 0.0 : static_cast<double>(neighbour.size()) / static_cast<double>(internal.size());
+    }
+
+private:
+    // internal[external atom] and external[internal atom]: Z-order of cells of edge range/2.
+    void number_atoms(const Cluster& cluster, double range) {
+        const std::size_t n = cluster.size();
+        std::vector<std::uint64_t> key(n, 0);
+        if (n > 0) {
+            const Eigen::Vector3d lo = cluster.positions.rowwise().minCoeff();
+            const double cell = std::max(range / 2.0, 1e-6);
+            for (std::size_t i = 0; i < n; ++i) {
+                std::uint64_t code = 0;
+                std::array<std::uint64_t, 3> c{};
+                for (int d = 0; d < 3; ++d)
+                    c[static_cast<std::size_t>(d)] = static_cast<std::uint64_t>(
+                        std::min(2097151.0, std::floor((cluster.positions(d, static_cast<Eigen::Index>(i)) - lo[d]) / cell)));
+                for (int bit = 20; bit >= 0; --bit)
+                    for (int d = 0; d < 3; ++d) code = (code << 1) | ((c[static_cast<std::size_t>(d)] >> bit) & 1u);
+                key[i] = code;
+            }
+        }
+        external.resize(n);
+        for (std::size_t i = 0; i < n; ++i) external[i] = i;
+        std::stable_sort(external.begin(), external.end(), [&](std::size_t a, std::size_t b) { return key[a] < key[b]; });
+        internal.resize(n);
+        for (std::size_t i = 0; i < n; ++i) internal[external[i]] = static_cast<int>(i);
+    }
+};
+
+// Size of the pair tables of `cluster` for a form with `types` types and `channels` sums (bytes).
+std::size_t pair_table_bytes(const Cluster& cluster, double range, std::size_t types, int channels) {
+    std::size_t pairs = 0;
+    CellGrid(cluster.positions, range).for_each_pair([&](int, int, const Eigen::Vector3d&, double) { ++pairs; });
+    return 2 * pairs * types * types * static_cast<std::size_t>(channels) * sizeof(double);  // one copy per direction
+}
+
+// Site sums kept current for every atom; see the file comment of local_energy.hpp.
+class SiteSumEnergy final : public LocalEnergy {
+public:
+    SiteSumEnergy(std::unique_ptr<SiteSumForm> form, const Cluster& cluster)
+        : form_(std::move(form)), cluster_(cluster),
+          t_(cluster_, form_->species(), form_->channels(), form_->range(),
+             [this](int a, int b, double r, double* out) { form_->pair_terms(a, b, r, out); }) {
+        const std::size_t n = cluster_.size();
+        m_ = form_->channels();
+        atoms_.assign(n, AtomState{});
+        const std::vector<int> types = t_.internal_types(cluster_.species);
+        for (std::size_t i = 0; i < n; ++i) atoms_[i].type = types[i];
+        prefetch_ = (t_.table.size() * sizeof(double) + atoms_.size() * sizeof(AtomState)) > prefetch_above_bytes;
         rebuild();
     }
 
     [[nodiscard]] std::string describe() const override {
-        const double per_atom = cluster_.size() ? static_cast<double>(neighbour_.size()) / static_cast<double>(cluster_.size()) : 0.0;
-        return fmt::format("local site sums within {:.3f} A ({:.1f} neighbours per atom)", form_->range(), per_atom);
+        return fmt::format("local site sums within {:.3f} A ({:.1f} neighbours per atom)", form_->range(), t_.neighbours_per_atom());
     }
     [[nodiscard]] bool local() const override { return true; }
     [[nodiscard]] double energy() const override { return energy_; }
@@ -138,7 +206,7 @@ public:
             a.site = sc.site;
             if (sc.trial_type >= 0) {
                 a.type = sc.trial_type;
-                cluster_.species[external_[k]] = form_->species()[static_cast<std::size_t>(sc.trial_type)];
+                cluster_.species[t_.external[k]] = form_->species()[static_cast<std::size_t>(sc.trial_type)];
             }
         }
         energy_ += pending_delta_;
@@ -147,9 +215,8 @@ public:
     }
 
     void set_species(const std::vector<Species>& species) override {
-        if (species.size() != cluster_.size())
-            throw Error(fmt::format("LocalEnergy::set_species: {} species for {} atoms", species.size(), cluster_.size()));
-        for (std::size_t i = 0; i < species.size(); ++i) atoms_[i].type = type_index(species[external_[i]]);
+        const std::vector<int> types = t_.internal_types(species);
+        for (std::size_t i = 0; i < types.size(); ++i) atoms_[i].type = types[i];
         cluster_.species = species;
         rebuild();
     }
@@ -160,36 +227,6 @@ public:
     }
 
 private:
-    int type_index(Species z) const {
-        const int t = z >= 0 && z <= max_atomic_number ? type_of_[static_cast<std::size_t>(z)] : -1;
-        if (t < 0) throw InputError(fmt::format("local energy: species {} is not one of the form's", symbol(z)));
-        return t;
-    }
-
-    // internal_[external atom] and external_[internal atom]: Z-order of cells of edge range/2.
-    void number_atoms(std::size_t n) {
-        std::vector<std::uint64_t> key(n, 0);
-        if (n > 0) {
-            const Eigen::Vector3d lo = cluster_.positions.rowwise().minCoeff();
-            const double cell = std::max(form_->range() / 2.0, 1e-6);
-            for (std::size_t i = 0; i < n; ++i) {
-                std::uint64_t code = 0;
-                std::array<std::uint64_t, 3> c{};
-                for (int d = 0; d < 3; ++d)
-                    c[static_cast<std::size_t>(d)] = static_cast<std::uint64_t>(
-                        std::min(2097151.0, std::floor((cluster_.positions(d, static_cast<Eigen::Index>(i)) - lo[d]) / cell)));
-                for (int bit = 20; bit >= 0; --bit)
-                    for (int d = 0; d < 3; ++d) code = (code << 1) | ((c[static_cast<std::size_t>(d)] >> bit) & 1u);
-                key[i] = code;
-            }
-        }
-        external_.resize(n);
-        for (std::size_t i = 0; i < n; ++i) external_[i] = i;
-        std::stable_sort(external_.begin(), external_.end(), [&](std::size_t a, std::size_t b) { return key[a] < key[b]; });
-        internal_.resize(n);
-        for (std::size_t i = 0; i < n; ++i) internal_[external_[i]] = static_cast<int>(i);
-    }
-
     template <std::size_t M>
     double trial_impl(std::span<const int> sites, std::span<const Species> to) {
         ++local_updates_;
@@ -198,12 +235,12 @@ private:
         scratch_.clear();
         // The sites' new types first: a site's neighbour may itself be a site.
         for (std::size_t k = 0; k < sites.size(); ++k) {
-            const int s = internal_[static_cast<std::size_t>(sites[k])];
+            const int s = t_.internal[static_cast<std::size_t>(sites[k])];
             AtomState& a = atoms_[static_cast<std::size_t>(s)];
             if (a.stamp == generation_) throw Error("LocalEnergy::trial: an atom is given twice");
             a.stamp = generation_;
             a.slot = static_cast<int>(scratch_.size());
-            scratch_.push_back(Scratch{{}, 0.0, s, type_index(to[k])});
+            scratch_.push_back(Scratch{{}, 0.0, s, t_.type_index(to[k])});
         }
         const std::size_t n_sites = scratch_.size();
         // Everything else this trial reads: the sites' pair-term rows and their neighbours' state.
@@ -212,20 +249,20 @@ private:
         // cache and the requests would only cost time.
         for (std::size_t p = 0; prefetch_ && p < n_sites; ++p) {
             const auto s = static_cast<std::size_t>(scratch_[p].atom);
-            const char* rows = reinterpret_cast<const char*>(&table_[start_[s] * stride_]);
-            const std::size_t bytes = (start_[s + 1] - start_[s]) * stride_ * sizeof(double);
+            const char* rows = reinterpret_cast<const char*>(&t_.table[t_.start[s] * t_.stride]);
+            const std::size_t bytes = (t_.start[s + 1] - t_.start[s]) * t_.stride * sizeof(double);
             for (std::size_t b = 0; b < bytes; b += 64) __builtin_prefetch(rows + b);
-            for (std::size_t e = start_[s]; e < start_[s + 1]; ++e) __builtin_prefetch(&atoms_[static_cast<std::size_t>(neighbour_[e])]);
+            for (std::size_t e = t_.start[s]; e < t_.start[s + 1]; ++e) __builtin_prefetch(&atoms_[static_cast<std::size_t>(t_.neighbour[e])]);
         }
         // Sites: sums from scratch with the new types of both ends (only sites are stamped yet).
         for (std::size_t p = 0; p < n_sites; ++p) {
             const auto s = static_cast<std::size_t>(scratch_[p].atom);
-            const std::size_t row = static_cast<std::size_t>(scratch_[p].trial_type) * nt_;
+            const std::size_t row = static_cast<std::size_t>(scratch_[p].trial_type) * t_.nt;
             std::array<double, M> sum{};
-            for (std::size_t e = start_[s]; e < start_[s + 1]; ++e) {
-                const AtomState& nb = atoms_[static_cast<std::size_t>(neighbour_[e])];
+            for (std::size_t e = t_.start[s]; e < t_.start[s + 1]; ++e) {
+                const AtomState& nb = atoms_[static_cast<std::size_t>(t_.neighbour[e])];
                 const auto b = static_cast<std::size_t>(nb.stamp == generation_ ? scratch_[static_cast<std::size_t>(nb.slot)].trial_type : nb.type);
-                const double* g = &table_[e * stride_ + (row + b) * M];
+                const double* g = &t_.table[e * t_.stride + (row + b) * M];
                 for (std::size_t c = 0; c < M; ++c) sum[c] += g[c];
             }
             std::copy(sum.begin(), sum.end(), scratch_[p].sums.begin());
@@ -234,8 +271,8 @@ private:
         for (std::size_t p = 0; p < n_sites; ++p) {
             const auto s = static_cast<std::size_t>(scratch_[p].atom);
             const auto old_b = static_cast<std::size_t>(atoms_[s].type), new_b = static_cast<std::size_t>(scratch_[p].trial_type);
-            for (std::size_t e = start_[s]; e < start_[s + 1]; ++e) {
-                const auto k = static_cast<std::size_t>(neighbour_[e]);
+            for (std::size_t e = t_.start[s]; e < t_.start[s + 1]; ++e) {
+                const auto k = static_cast<std::size_t>(t_.neighbour[e]);
                 AtomState& a = atoms_[k];
                 if (a.stamp != generation_) {
                     a.stamp = generation_;
@@ -245,7 +282,7 @@ private:
                     continue;  // a site: done above
                 }
                 double* sums = scratch_[static_cast<std::size_t>(a.slot)].sums.data();
-                const double* g = &table_[e * stride_ + static_cast<std::size_t>(a.type) * nt_ * M];
+                const double* g = &t_.table[e * t_.stride + static_cast<std::size_t>(a.type) * t_.nt * M];
                 for (std::size_t c = 0; c < M; ++c) sums[c] += g[new_b * M + c] - g[old_b * M + c];
             }
         }
@@ -266,9 +303,9 @@ private:
         for (std::size_t i = 0; i < atoms_.size(); ++i) {
             AtomState& a = atoms_[i];
             a.sums.fill(0.0);
-            const std::size_t row = static_cast<std::size_t>(a.type) * nt_;
-            for (std::size_t e = start_[i]; e < start_[i + 1]; ++e) {
-                const double* g = &table_[e * stride_ + (row + static_cast<std::size_t>(atoms_[static_cast<std::size_t>(neighbour_[e])].type)) * m];
+            const std::size_t row = static_cast<std::size_t>(a.type) * t_.nt;
+            for (std::size_t e = t_.start[i]; e < t_.start[i + 1]; ++e) {
+                const double* g = &t_.table[e * t_.stride + (row + static_cast<std::size_t>(atoms_[static_cast<std::size_t>(t_.neighbour[e])].type)) * m];
                 for (std::size_t c = 0; c < m; ++c) a.sums[c] += g[c];
             }
             a.site = form_->site_energy(a.type, a.sums.data());
@@ -276,7 +313,7 @@ private:
         pending_ = false;
         // Summed in external order, so the energy does not depend on the internal numbering.
         energy_ = 0.0;
-        for (std::size_t i = 0; i < atoms_.size(); ++i) energy_ += atoms_[static_cast<std::size_t>(internal_[i])].site;
+        for (std::size_t i = 0; i < atoms_.size(); ++i) energy_ += atoms_[static_cast<std::size_t>(t_.internal[i])].site;
     }
 
     // What a trial reads of one atom, in one cache line: on a large cluster a trial's cost is
@@ -299,21 +336,136 @@ private:
 
     std::unique_ptr<SiteSumForm> form_;
     Cluster cluster_;                      // species in the caller's order
+    PairTables t_;                         // numbering, neighbours, pair terms
     int m_ = 1;
-    std::size_t nt_ = 0, stride_ = 0;
-    std::array<int, max_atomic_number + 1> type_of_{};
-    std::vector<int> internal_;            // external atom -> internal number
-    std::vector<std::size_t> external_;    // internal number -> external atom
     std::vector<AtomState> atoms_;         // per atom, internal order
-    std::vector<std::size_t> start_;       // CSR offsets, N + 1
-    std::vector<int> neighbour_;           // CSR entries: the neighbour
-    std::vector<double, HugePageAllocator<double>> table_;  // pair terms, stride_ per entry
     std::uint64_t generation_ = 0;
     std::vector<Scratch> scratch_;         // the pending trial's touched atoms, sites first
     bool prefetch_ = false;                // the state is larger than a core's L2 cache: prefetch in trials
     // Typical L2 size of one core (x86-64 of 2020 on: 0.5-2 MiB); above it trials prefetch.
     static constexpr std::size_t prefetch_above_bytes = std::size_t{1} << 20;
     double pending_delta_ = 0.0, energy_ = 0.0;
+    bool pending_ = false;
+};
+
+// Global sums kept current; see PairSumForm in local_energy.hpp. A trial changes T by the
+// one-body terms of its sites and the pair terms of the sites' pairs (a pair of two sites once).
+class PairSumEnergy final : public LocalEnergy {
+public:
+    PairSumEnergy(std::unique_ptr<PairSumForm> form, const Cluster& cluster)
+        : form_(std::move(form)), cluster_(cluster), m_(static_cast<std::size_t>(form_->channels())),
+          t_(cluster_, form_->species(), form_->channels(), form_->range(),
+             [this](int a, int b, double r, double* out) { form_->pair_terms(a, b, r, out); }),
+          sums_(m_), delta_sums_(m_), trial_sums_(m_), atom_terms_(t_.nt * m_), slot_(cluster.size(), -1) {
+        for (std::size_t a = 0; a < t_.nt; ++a) form_->atom_terms(static_cast<int>(a), &atom_terms_[a * m_]);
+        types_ = t_.internal_types(cluster_.species);
+        rebuild();
+    }
+
+    [[nodiscard]] std::string describe() const override {
+        return fmt::format("local pair sums ({} channels) within {:.3f} A ({:.1f} neighbours per atom)", m_, form_->range(),
+                           t_.neighbours_per_atom());
+    }
+    [[nodiscard]] bool local() const override { return true; }
+    [[nodiscard]] double energy() const override { return energy_; }
+    [[nodiscard]] const Cluster& cluster() const override { return cluster_; }
+
+    double trial(std::span<const int> sites, std::span<const Species> to) override {
+        ++local_updates_;
+        pending_ = false;
+        for (int s : sites_) slot_[static_cast<std::size_t>(s)] = -1;
+        sites_.clear();
+        new_types_.clear();
+        for (std::size_t k = 0; k < sites.size(); ++k) {
+            const int s = t_.internal[static_cast<std::size_t>(sites[k])];
+            if (slot_[static_cast<std::size_t>(s)] >= 0) {
+                for (int x : sites_) slot_[static_cast<std::size_t>(x)] = -1;
+                sites_.clear();
+                throw Error("LocalEnergy::trial: an atom is given twice");
+            }
+            slot_[static_cast<std::size_t>(s)] = static_cast<int>(sites_.size());
+            sites_.push_back(s);
+            new_types_.push_back(t_.type_index(to[k]));
+        }
+        std::fill(delta_sums_.begin(), delta_sums_.end(), 0.0);
+        const std::size_t nt = t_.nt, m = m_;
+        for (std::size_t p = 0; p < sites_.size(); ++p) {
+            const auto s = static_cast<std::size_t>(sites_[p]);
+            const auto old_a = static_cast<std::size_t>(types_[s]), new_a = static_cast<std::size_t>(new_types_[p]);
+            const double* h_new = &atom_terms_[new_a * m];
+            const double* h_old = &atom_terms_[old_a * m];
+            for (std::size_t c = 0; c < m; ++c) delta_sums_[c] += h_new[c] - h_old[c];
+            for (std::size_t e = t_.start[s]; e < t_.start[s + 1]; ++e) {
+                const auto k = static_cast<std::size_t>(t_.neighbour[e]);
+                const int q = slot_[k];
+                if (q >= 0 && static_cast<std::size_t>(q) < p) continue;  // a pair of two sites: counted at the first
+                const auto old_b = static_cast<std::size_t>(types_[k]);
+                const auto new_b = q >= 0 ? static_cast<std::size_t>(new_types_[static_cast<std::size_t>(q)]) : old_b;
+                const double* g_new = &t_.table[e * t_.stride + (new_a * nt + new_b) * m];
+                const double* g_old = &t_.table[e * t_.stride + (old_a * nt + old_b) * m];
+                for (std::size_t c = 0; c < m; ++c) delta_sums_[c] += g_new[c] - g_old[c];
+            }
+        }
+        for (std::size_t c = 0; c < m; ++c) trial_sums_[c] = sums_[c] + delta_sums_[c];
+        trial_energy_ = form_->energy(trial_sums_.data());
+        pending_ = true;
+        return trial_energy_ - energy_;
+    }
+
+    void commit() override {
+        if (!pending_) throw Error("LocalEnergy::commit without a trial");
+        sums_ = trial_sums_;
+        energy_ = trial_energy_;
+        for (std::size_t p = 0; p < sites_.size(); ++p) {
+            const auto s = static_cast<std::size_t>(sites_[p]);
+            types_[s] = new_types_[p];
+            cluster_.species[t_.external[s]] = form_->species()[static_cast<std::size_t>(new_types_[p])];
+        }
+        pending_ = false;
+    }
+
+    void set_species(const std::vector<Species>& species) override {
+        types_ = t_.internal_types(species);
+        cluster_.species = species;
+        rebuild();
+    }
+
+    double resync() override {
+        rebuild();
+        return energy_;
+    }
+
+private:
+    // T from scratch, in external atom order (each pair once, at its lower external number),
+    // so the sums do not depend on the internal numbering.
+    void rebuild() {
+        std::fill(sums_.begin(), sums_.end(), 0.0);
+        const std::size_t nt = t_.nt, m = m_;
+        for (std::size_t x = 0; x < types_.size(); ++x) {
+            const auto i = static_cast<std::size_t>(t_.internal[x]);
+            const auto a = static_cast<std::size_t>(types_[i]);
+            for (std::size_t c = 0; c < m; ++c) sums_[c] += atom_terms_[a * m + c];
+            for (std::size_t e = t_.start[i]; e < t_.start[i + 1]; ++e) {
+                const auto k = static_cast<std::size_t>(t_.neighbour[e]);
+                if (t_.external[k] < x) continue;
+                const double* g = &t_.table[e * t_.stride + (a * nt + static_cast<std::size_t>(types_[k])) * m];
+                for (std::size_t c = 0; c < m; ++c) sums_[c] += g[c];
+            }
+        }
+        energy_ = form_->energy(sums_.data());
+        pending_ = false;
+    }
+
+    std::unique_ptr<PairSumForm> form_;
+    Cluster cluster_;           // species in the caller's order
+    std::size_t m_ = 1;         // channels
+    PairTables t_;              // numbering, neighbours, pair terms
+    std::vector<double> sums_, delta_sums_, trial_sums_;  // T, its trial change, T of the trial
+    std::vector<double> atom_terms_;                      // h^m_a, [a][m]
+    std::vector<int> types_;                              // per atom, internal order
+    std::vector<int> slot_;     // per atom: its index among the trial's sites, -1 otherwise
+    std::vector<int> sites_, new_types_;                  // the pending trial, internal numbers
+    double energy_ = 0.0, trial_energy_ = 0.0;
     bool pending_ = false;
 };
 
@@ -373,21 +525,29 @@ std::unique_ptr<LocalEnergy> make_local_energy(const Potential& potential, const
         if (std::find(species.begin(), species.end(), z) == species.end())
             throw InputError(fmt::format("local energy: the cluster contains {}, which is not among the species {}",
                                          symbol(z), join_symbols(species, " ")));
-    std::unique_ptr<SiteSumForm> form = potential.site_sum_form(species);
-    if (!form) return std::make_unique<FullEnergy>(potential, cluster, known_energy, fmt::format("{} offers no site-sum form", potential.type()));
-    if (form->channels() < 1 || form->channels() > SiteSumForm::max_channels || !std::isfinite(form->range()))
-        throw Error(fmt::format("{}: malformed site-sum form ({} channels, range {})", potential.type(), form->channels(),
-                                form->range()));
-    // Size of the pair tables: pairs within the range (counted), all type pairs, M channels.
-    std::size_t pairs = 0;
-    CellGrid(cluster.positions, form->range()).for_each_pair([&](int, int, const Eigen::Vector3d&, double) { ++pairs; });
-    const std::size_t nt = form->species().size();
-    const std::size_t bytes = pairs * nt * nt * static_cast<std::size_t>(form->channels()) * sizeof(double);
-    if (bytes > max_table_bytes)
+    const auto too_large = [&](std::size_t bytes, double range) -> std::unique_ptr<LocalEnergy> {
+        if (bytes <= max_table_bytes) return nullptr;
         return std::make_unique<FullEnergy>(
             potential, cluster, known_energy,
-            fmt::format("the pair tables would need {:.1f} GiB (range {:.2f} A)", static_cast<double>(bytes) / (1 << 30), form->range()));
-    return std::make_unique<SiteSumEnergy>(std::move(form), cluster);
+            fmt::format("the pair tables would need {:.1f} GiB (range {:.2f} A)", static_cast<double>(bytes) / (1 << 30), range));
+    };
+    if (std::unique_ptr<SiteSumForm> form = potential.site_sum_form(species)) {
+        if (form->channels() < 1 || form->channels() > SiteSumForm::max_channels || !std::isfinite(form->range()))
+            throw Error(fmt::format("{}: malformed site-sum form ({} channels, range {})", potential.type(), form->channels(),
+                                    form->range()));
+        if (auto full = too_large(pair_table_bytes(cluster, form->range(), form->species().size(), form->channels()), form->range()))
+            return full;
+        return std::make_unique<SiteSumEnergy>(std::move(form), cluster);
+    }
+    if (std::unique_ptr<PairSumForm> form = potential.pair_sum_form(species)) {
+        if (form->channels() < 1 || !std::isfinite(form->range()))
+            throw Error(fmt::format("{}: malformed pair-sum form ({} channels, range {})", potential.type(), form->channels(),
+                                    form->range()));
+        if (auto full = too_large(pair_table_bytes(cluster, form->range(), form->species().size(), form->channels()), form->range()))
+            return full;
+        return std::make_unique<PairSumEnergy>(std::move(form), cluster);
+    }
+    return std::make_unique<FullEnergy>(potential, cluster, known_energy, fmt::format("{} offers no local form", potential.type()));
 }
 
 }  // namespace nanoscape

@@ -24,6 +24,8 @@ Eigen::VectorXd equal_partition(double energy, std::size_t atoms) {
 
 std::unique_ptr<SiteSumForm> Potential::site_sum_form(const std::vector<Species>&) const { return nullptr; }
 
+std::unique_ptr<PairSumForm> Potential::pair_sum_form(const std::vector<Species>&) const { return nullptr; }
+
 void Potential::check_species(const Cluster& cluster) const {
     const auto supported = supported_species();
     if (supported.empty()) return;

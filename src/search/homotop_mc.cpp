@@ -271,6 +271,7 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
         // The walker's configuration on this round's surface (the model may have changed since
         // the last block): one prediction, then one per trial.
         rep.local = make_local_energy(*surface, rep.local->cluster(), walker_species(rep.local->cluster()));
+        if (surface_description_.empty()) surface_description_ = rep.local->describe();
         rep.surface = surface;
         rep.on_surface = true;
     } else if (rep.on_surface) {
@@ -362,8 +363,15 @@ Candidate HomotopMc::run_block(std::size_t r, const SearchProblem& problem, std:
     rep.trials += rep.block_trials;
     rep.accepted += rep.block_accepted;
     ++rep.blocks;
-    (rep.on_surface ? rep.pending_predictions : rep.pending_evaluations) += local.full_evaluations() - evaluations_before;
-    rep.pending_updates += local.local_updates() - updates_before;
+    if (rep.on_surface) {
+        // Every energy of the model is one prediction, tracked locally (the walker's start, then
+        // each trial) or evaluated in full: the same count either way.
+        rep.pending_predictions += local.full_evaluations() - evaluations_before;
+        if (local.local()) rep.pending_predictions += 1 + local.local_updates() - updates_before;
+    } else {
+        rep.pending_evaluations += local.full_evaluations() - evaluations_before;
+        rep.pending_updates += local.local_updates() - updates_before;
+    }
 
     Candidate c;
     c.origin = static_cast<int>(r);
@@ -584,11 +592,14 @@ nlohmann::json HomotopMc::report() const {
                          {"accepted", exchanges_accepted_[r]},
                          {"acceptance", exchanges_tried_[r] ? static_cast<double>(exchanges_accepted_[r]) / exchanges_tried_[r] : 0.0}});
     }
-    return {{"energy_changes", local_description_},
-            {"replicas", reps},
-            {"exchanges_tried", tried},
-            {"exchanges_accepted", accepted},
-            {"exchange_pairs", pairs}};
+    nlohmann::json out{{"energy_changes", local_description_},
+                       {"replicas", reps},
+                       {"exchanges_tried", tried},
+                       {"exchanges_accepted", accepted},
+                       {"exchange_pairs", pairs}};
+    // How the trials on the model were made (local pair sums, or a full prediction each).
+    if (!surface_description_.empty()) out["surface_energy_changes"] = surface_description_;
+    return out;
 }
 
 std::vector<std::string> homotop_mc_keys() {

@@ -56,4 +56,54 @@ double LcbPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, E
     return total;
 }
 
+std::unique_ptr<PairSumForm> LcbPotential::pair_sum_form(const std::vector<Species>& species) const {
+    if (std::isfinite(trust_sigma_)) return nullptr;
+    std::unique_ptr<PairSumModel> model = surrogate_.pair_sum_model(species);
+    if (!model) return nullptr;
+    // mu - kappa sigma from the model's sums, plus the repulsive prior of compute() as the last
+    // channel (a pair sum itself).
+    class Form final : public PairSumForm {
+    public:
+        Form(std::unique_ptr<PairSumModel> model, double kappa, std::vector<double> rc)
+            : model_(std::move(model)), kappa_(kappa), rc_(std::move(rc)), m_(model_->channels()) {
+            range_ = model_->range();
+            for (double r : rc_) range_ = std::max(range_, r);
+        }
+        [[nodiscard]] const std::vector<Species>& species() const override { return model_->species(); }
+        [[nodiscard]] int channels() const override { return m_ + 1; }
+        [[nodiscard]] double range() const override { return range_; }
+        void pair_terms(int a, int b, double r, double* out) const override {
+            model_->pair_terms(a, b, r, out);
+            const double rc = rc_[static_cast<std::size_t>(a) * species().size() + static_cast<std::size_t>(b)];
+            double repulsion = 0.0;
+            if (r < rc) {
+                const double s6 = std::pow(rc / r, 6);
+                repulsion = repulsion_energy * (s6 * s6 - 2 * s6 + 1);
+            }
+            out[m_] = repulsion;
+        }
+        void atom_terms(int a, double* out) const override {
+            model_->atom_terms(a, out);
+            out[m_] = 0.0;
+        }
+        [[nodiscard]] double energy(const double* sums) const override {
+            const Prediction p = model_->prediction(sums);
+            return p.energy - kappa_ * p.sigma() + sums[m_];
+        }
+
+    private:
+        std::unique_ptr<PairSumModel> model_;
+        double kappa_;
+        std::vector<double> rc_;  // r_c of the prior per type pair, [a][b]; 0 without the prior
+        int m_;
+        double range_ = 0.0;
+    };
+    std::vector<double> rc(species.size() * species.size(), 0.0);
+    if (repulsion_fraction_ > 0)
+        for (std::size_t a = 0; a < species.size(); ++a)
+            for (std::size_t b = 0; b < species.size(); ++b)
+                rc[a * species.size() + b] = repulsion_fraction_ * reference_.pair_distance(species[a], species[b]);
+    return std::make_unique<Form>(std::move(model), kappa_, std::move(rc));
+}
+
 }  // namespace nanoscape

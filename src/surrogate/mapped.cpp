@@ -781,6 +781,79 @@ Prediction predict_pairs(const MappedGp::Model& m, const Features& features, con
 
 }  // namespace
 
+namespace {
+
+// The tabulated model as global sums (PairSumModel): T^0 the mean (element energies as one-body
+// terms, the mean pair functions), T^k for k = 1..K the variance modes, T^(K+1) the prior
+// variance of pairs below their table, T^(K+2) the atom count; the variance is then
+// alpha^2 (max(sum_k (T^k)^2, 0) + T^(K+1) + sigma_n^2 T^(K+2)), term for term what
+// predict_pairs computes.
+class MappedSums final : public PairSumModel {
+public:
+    MappedSums(const MappedGp::Model& model, const std::vector<Species>& species, std::function<void(double, double)> below)
+        : model_(model), species_(species), k_(model.modes.cols()), calibration_(model.calibration), noise2_(model.noise2),
+          cutoff_(model.basis.sw.rc), below_(std::move(below)) {
+        for (Species z : species_) {
+            const std::size_t i = species_index(model.species, z);
+            if (i >= model.species.size())
+                throw InputError(fmt::format("mapped surrogate: species {} is not one the model was trained for", symbol(z)));
+            index_.push_back(i);
+        }
+    }
+    [[nodiscard]] const std::vector<Species>& species() const override { return species_; }
+    [[nodiscard]] int channels() const override { return static_cast<int>(k_) + 3; }
+    [[nodiscard]] double range() const override { return cutoff_; }
+    void pair_terms(int a, int b, double r, double* out) const override {
+        std::fill(out, out + channels(), 0.0);
+        if (!(r < cutoff_)) return;
+        const MappedGp::Model& m = model_;
+        const std::size_t t = m.types.index(index_[static_cast<std::size_t>(a)], index_[static_cast<std::size_t>(b)]);
+        const double lo = m.start[t];
+        double v = 0.0, dv = 0.0;
+        const TableFeatures features{m};
+        if (r >= lo) {
+            features.eval(t, r, v, dv, out + 1, nullptr);
+        } else {
+            below_(r, lo);
+            features.eval(t, lo, v, dv, out + 1, nullptr);
+            const double delta = lo - r;
+            v += -dv * delta + m.wall * delta * delta * delta;
+            out[k_ + 1] = m.hyper.signal * m.hyper.signal *
+                          (1.0 - std::exp(-0.5 * delta * delta / (m.hyper.length * m.hyper.length)));
+        }
+        out[0] = v;
+    }
+    void atom_terms(int a, double* out) const override {
+        std::fill(out, out + channels(), 0.0);
+        out[0] = model_.element_energies[static_cast<Index>(index_[static_cast<std::size_t>(a)])];
+        out[k_ + 2] = 1.0;
+    }
+    [[nodiscard]] Prediction prediction(const double* sums) const override {
+        double modes = 0.0;
+        for (Index k = 1; k <= k_; ++k) modes += sums[k] * sums[k];
+        Prediction p;
+        p.energy = sums[0];
+        p.variance = calibration_ * (std::max(modes, 0.0) + sums[k_ + 1] + noise2_ * sums[k_ + 2]);
+        return p;
+    }
+
+private:
+    const MappedGp::Model& model_;  // read by pair_terms() only (tabulation)
+    std::vector<Species> species_;
+    std::vector<std::size_t> index_;  // the model's species index of each form type
+    Index k_;
+    double calibration_, noise2_, cutoff_;
+    std::function<void(double, double)> below_;
+};
+
+}  // namespace
+
+std::unique_ptr<PairSumModel> MappedGp::pair_sum_model(const std::vector<Species>& species) const {
+    // Without tables the prediction is the GP's own quadratic form, not a sum of squares.
+    if (!model_ || !settings_.tabulate) return nullptr;
+    return std::make_unique<MappedSums>(*model_, species, [this](double r, double lo) { note_below_grid(r, lo); });
+}
+
 Prediction MappedGp::predict(const Cluster& cluster, Eigen::Matrix3Xd* mean_forces,
                              Eigen::Matrix3Xd* sigma_gradient) const {
     if (!settings_.tabulate) return predict_gp(cluster, mean_forces, sigma_gradient);

@@ -10,6 +10,8 @@ namespace nanoscape {
 
 double Prediction::sigma() const { return std::sqrt(std::max(variance, 0.0)); }
 
+std::unique_ptr<PairSumModel> Surrogate::pair_sum_model(const std::vector<Species>&) const { return nullptr; }
+
 std::vector<Species> unique_species(const std::vector<Sample>& samples) {
     std::vector<Species> all;
     for (const auto& s : samples) all.insert(all.end(), s.cluster.species.begin(), s.cluster.species.end());

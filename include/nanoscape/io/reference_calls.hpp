@@ -132,6 +132,8 @@ public:
     [[nodiscard]] std::string force_unit() const override { return inner_->force_unit(); }
     /// The inner potential's (local energy changes are not reference calculations to log).
     [[nodiscard]] std::unique_ptr<SiteSumForm> site_sum_form(const std::vector<Species>& species) const override;
+    /// The inner potential's, likewise.
+    [[nodiscard]] std::unique_ptr<PairSumForm> pair_sum_form(const std::vector<Species>& species) const override;
     /// Energy (eV) and forces (eV/Angstrom), from the log's cache or the inner potential; per-atom
     /// energies, when asked for, always from the inner potential (the log holds none).
     double compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, Eigen::VectorXd* atom_energies) const override;

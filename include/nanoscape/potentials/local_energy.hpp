@@ -14,8 +14,12 @@
 /// pair terms of every neighbour pair are tabulated for all species pairs when the geometry is
 /// set, so a trial needs no exponential at all.
 ///
-/// A potential offers the form through Potential::site_sum_form(); make_local_energy() falls
-/// back to a full evaluation per trial for one that does not (Lennard-Jones, external codes).
+/// A second form, PairSumForm, covers energies that are one nonlinear function of a few sums
+/// over the whole cluster (a pair surrogate's lower confidence bound mu - kappa sigma).
+///
+/// A potential offers the forms through Potential::site_sum_form() and pair_sum_form();
+/// make_local_energy() falls back to a full evaluation per trial for one that offers neither
+/// (Lennard-Jones, external codes).
 
 #include <cstdint>
 #include <limits>
@@ -49,6 +53,32 @@ public:
 
     /// Most sums any form uses.
     static constexpr int max_channels = 4;
+};
+
+/// An energy that is one function of a few sums over the whole cluster, each of one-body and
+/// pair terms within a finite range:
+///
+///     E = H(T),   T^m = sum_i h^m_{a_i} + sum_{i<j, r_ij < range} g^m_{a_i a_j}(r_ij),  m < M
+///
+/// (the `mapped` surrogate: its mean and each of its variance modes are such sums, sigma a
+/// function of them). A move that changes the species of a set C changes T only by the terms of
+/// C's atoms and their pairs, so a trial costs O(neighbours x M), independent of the cluster
+/// size. Types are indices into species(). Implementations are immutable.
+class PairSumForm {
+public:
+    virtual ~PairSumForm() = default;
+    /// The species the form covers, in type order.
+    [[nodiscard]] virtual const std::vector<Species>& species() const = 0;
+    /// Number M of sums (>= 1).
+    [[nodiscard]] virtual int channels() const = 0;
+    /// Pairs closer than this contribute (Angstrom, finite).
+    [[nodiscard]] virtual double range() const = 0;
+    /// g^m_ab(r) for m < M into `out` (symmetric: g_ab = g_ba).
+    virtual void pair_terms(int a, int b, double r, double* out) const = 0;
+    /// h^m_a for m < M into `out`.
+    virtual void atom_terms(int a, double* out) const = 0;
+    /// H(T): the energy (eV) of sums `sums` (M values).
+    [[nodiscard]] virtual double energy(const double* sums) const = 0;
 };
 
 /// The energy of one configuration (species on a fixed geometry) and of chemical moves from it.
@@ -96,8 +126,9 @@ protected:
 };
 
 /// The local energy of `cluster` on `potential`: the potential's SiteSumForm for `species`
-/// (every species a configuration may contain; the form must hold for any subset of them) if it
-/// offers one and its tables fit in `max_table_bytes`, otherwise a full evaluation per trial.
+/// (every species a configuration may contain; the form must hold for any subset of them), or
+/// else its PairSumForm, if it offers one and its tables fit in `max_table_bytes`, otherwise a
+/// full evaluation per trial.
 /// The cluster's own species must be among `species`. `known_energy` (eV), if finite, is the
 /// cluster's energy as evaluated elsewhere: the fallback then starts without an evaluation (the
 /// local form always computes its own). The potential must outlive the result.

@@ -18,6 +18,7 @@
 
 namespace nanoscape {
 
+class PairSumForm;
 class SiteSumForm;
 
 class Potential {
@@ -48,13 +49,16 @@ public:
     double energy_and_forces(const Cluster& cluster, Eigen::Matrix3Xd& forces) const {
         return compute(cluster, &forces, nullptr);
     }
-    /// The potential as a sum of site energies of pair-term sums (potentials/local_energy.hpp),
-    /// valid for every configuration of the species `species` (any subset of them present), so
-    /// chemical moves cost O(neighbours); nullptr if the potential cannot offer it.
     /// The unit of forces as messages print it: "eV/A", or "epsilon/sigma" for Lennard-Jones
     /// in reduced units.
     [[nodiscard]] virtual std::string force_unit() const { return "eV/A"; }
+    /// The potential as a sum of site energies of pair-term sums (potentials/local_energy.hpp),
+    /// valid for every configuration of the species `species` (any subset of them present), so
+    /// chemical moves cost O(neighbours); nullptr if the potential cannot offer it.
     [[nodiscard]] virtual std::unique_ptr<SiteSumForm> site_sum_form(const std::vector<Species>& species) const;
+    /// The potential as a function of global pair sums over `species` (local_energy.hpp), or
+    /// null if it is not one (the default).
+    [[nodiscard]] virtual std::unique_ptr<PairSumForm> pair_sum_form(const std::vector<Species>& species) const;
 
     /// Throws InputError naming every species of `cluster` this potential has no parameters for.
     void check_species(const Cluster& cluster) const;

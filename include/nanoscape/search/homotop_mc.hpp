@@ -153,6 +153,7 @@ private:
     std::uint64_t designs_ = 0;      // design structures proposed (their stream keys)
     std::vector<long> exchanges_tried_, exchanges_accepted_;  // per neighbour pair (r, r + 1)
     std::string local_description_;  // LocalEnergy::describe() of the walkers
+    std::string surface_description_;  // ... of a walker on the evaluator's trial surface, once one was
 };
 
 /// [search] keys of homotop Monte Carlo.

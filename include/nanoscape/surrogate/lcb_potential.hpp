@@ -61,6 +61,11 @@ public:
     [[nodiscard]] double compute(const Cluster& cluster, Eigen::Matrix3Xd* forces,
                                  Eigen::VectorXd* atom_energies) const override;
 
+    /// E_LCB as global pair sums (potentials/local_energy.hpp) if the surrogate offers a
+    /// PairSumModel and there is no trust limit (whose first-structure sigma is not a sum):
+    /// the model's sums plus the repulsive prior as one more channel; null otherwise.
+    [[nodiscard]] std::unique_ptr<PairSumForm> pair_sum_form(const std::vector<Species>& species) const override;
+
     /// The exploration weight.
     [[nodiscard]] double kappa() const { return kappa_; }
 

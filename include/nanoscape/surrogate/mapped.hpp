@@ -96,6 +96,9 @@ public:
     [[nodiscard]] Prediction predict(const Cluster& cluster, Eigen::Matrix3Xd* mean_forces,
                                      Eigen::Matrix3Xd* sigma_gradient) const override;
     using Surrogate::predict;
+    /// The tables as global sums (mean, variance modes, below-table variance, atom count), so
+    /// homotop trials on the model cost O(neighbours); null untrained or with `tabulate = false`.
+    [[nodiscard]] std::unique_ptr<PairSumModel> pair_sum_model(const std::vector<Species>& species) const override;
     void fit(std::span<const Sample> samples) override;
     void update(std::span<const Sample> samples) override;
     [[nodiscard]] ParameterTable settings() const override;

@@ -20,6 +20,7 @@
 #include "nanoscape/core/parameters.hpp"
 #include "nanoscape/core/registry.hpp"
 #include "nanoscape/descriptors/descriptor.hpp"
+#include "nanoscape/potentials/local_energy.hpp"
 #include "nanoscape/surrogate/sample.hpp"
 
 namespace nanoscape {
@@ -31,6 +32,17 @@ struct Prediction {
 
     /// Predicted standard deviation (eV).
     [[nodiscard]] double sigma() const;
+};
+
+/// A model whose prediction is a function of global sums of one-body and pair terms
+/// (PairSumForm, potentials/local_energy.hpp): energy(T) is the predicted mean, prediction(T)
+/// the mean and the variance. A pair model offers it so that chemical moves on a fixed geometry
+/// cost O(neighbours) on the model too.
+class PairSumModel : public PairSumForm {
+public:
+    /// Mean (eV) and variance (eV^2) of sums `sums` (channels() values).
+    [[nodiscard]] virtual Prediction prediction(const double* sums) const = 0;
+    [[nodiscard]] double energy(const double* sums) const override { return prediction(sums).energy; }
 };
 
 class Surrogate {
@@ -55,6 +67,11 @@ public:
                                              Eigen::Matrix3Xd* sigma_gradient) const = 0;
     /// Prediction without gradients.
     [[nodiscard]] Prediction predict(const Cluster& cluster) const { return predict(cluster, nullptr, nullptr); }
+
+    /// The trained model as a PairSumModel over `species` (a subset of the model's), or null if
+    /// it is not a pair model (the default) or not trained. The form copies what its energy needs;
+    /// its pair_terms() read the current model, so tabulate before the next fit() or update().
+    [[nodiscard]] virtual std::unique_ptr<PairSumModel> pair_sum_model(const std::vector<Species>& species) const;
 
     /// Trains from scratch on `samples`, hyperparameters included. Throws InputError for a
     /// species outside the descriptor's and Error when the fit fails (ill-conditioned, NaN).

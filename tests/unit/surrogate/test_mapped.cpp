@@ -7,7 +7,10 @@
 #include <gtest/gtest.h>
 
 #include "nanoscape/core/error.hpp"
+#include "nanoscape/core/rng.hpp"
+#include "nanoscape/potentials/local_energy.hpp"
 #include "nanoscape/potentials/registry.hpp"
+#include "nanoscape/surrogate/lcb_potential.hpp"
 #include "nanoscape/surrogate/mapped.hpp"
 #include "support/surrogate_data.hpp"
 
@@ -42,6 +45,50 @@ TEST(MappedGp, TablesReproduceTheirGp) {
         EXPECT_NEAR(tab.sigma(), gp.sigma(), 0.02 * gp.sigma());
         EXPECT_LT((g_tab - g_gp).norm(), 0.05 * g_gp.norm() + 1e-9);
     }
+}
+
+// Homotop trials on the model's lower confidence bound as global pair sums: every trial's
+// change and every committed energy equal full evaluations of the LCB potential (to 1e-9 eV),
+// on a structure at the data's distances and on one squeezed below the tables and into the
+// repulsive prior, so every channel is exercised.
+TEST(MappedGp, LcbPairSumTrials_MatchFullEvaluations) {
+    const auto data = test::make_ptau_samples(40, 5, 38, 19);
+    const auto model = trained(data);
+    ParameterTable emt_table("potential");
+    emt_table.set("type", ParameterValue::of("emt"));
+    const auto emt = create_potential(emt_table);
+    const LcbPotential lcb(*model, 2.0, *emt);
+    for (const double squeeze : {1.0, 0.85}) {
+        Cluster c = test::make_ptau_samples(1, 91, 38, 19).front().cluster;
+        c.positions *= squeeze;
+        const std::size_t below = model->below_grid_pairs();
+        auto local = make_local_energy(lcb, c, pt_au);
+        ASSERT_TRUE(local->local()) << local->describe();
+        if (squeeze < 1.0) EXPECT_GT(model->below_grid_pairs(), below);  // the guard still counts
+        EXPECT_NEAR(local->energy(), lcb.energy(c), 1e-9);
+        Rng rng = make_stream(3, 0);
+        double e = lcb.energy(c);
+        for (int t = 0; t < 60; ++t) {
+            const auto i = static_cast<int>(rng.below(c.size())), j = static_cast<int>(rng.below(c.size()));
+            const auto& z = local->cluster().species;
+            if (z[static_cast<std::size_t>(i)] == z[static_cast<std::size_t>(j)]) continue;
+            const double delta = local->trial_swap(i, j);
+            Cluster after = local->cluster();
+            std::swap(after.species[static_cast<std::size_t>(i)], after.species[static_cast<std::size_t>(j)]);
+            const double e_after = lcb.energy(after);
+            ASSERT_NEAR(delta, e_after - e, 1e-9) << "squeeze " << squeeze << " trial " << t;
+            if (t % 2 == 0) {
+                local->commit();
+                e = e_after;
+                ASSERT_NEAR(local->energy(), e, 1e-9);
+            }
+        }
+        EXPECT_NEAR(local->resync(), e, 1e-9);
+        EXPECT_EQ(local->full_evaluations(), 0);
+    }
+    // A trust limit depends on the first structure's sigma, not a sum: full evaluations.
+    const LcbPotential trusted(*model, 2.0, *emt, LcbPotential::default_repulsion_fraction, 1.0);
+    EXPECT_FALSE(make_local_energy(trusted, data.front().cluster, pt_au)->local());
 }
 
 TEST(MappedGp, RecoversAPairPotentialFromItsEnergiesAndForces) {
