@@ -45,7 +45,7 @@ driver = "homotop_mc"
 """
 HOMOTOP_PLAIN = "temperature = 100.0\nsweeps_per_block = 1\n"
 HOMOTOP_SCREENED = ('temperature = 600.0\nschedule = "geometric"\nfinal_temperature = 50.0\nanneal_blocks = 60\n'
-                    'sweeps_per_block = 20\n')
+                    'sweeps_per_block = 100\n')
 
 
 def homotop_system(au, target, tolerance):
