@@ -11,6 +11,18 @@
 
 namespace nanoscape {
 
+namespace {
+
+// The repulsive prior of one pair at r < rc (file comment of lcb_potential.hpp), eV; with
+// `force_scale` also -dE/dr / r (eV/A^2), so the force on j is force_scale (x_j - x_i).
+double repulsive_prior(double rc, double r, double* force_scale = nullptr) {
+    const double s6 = std::pow(rc / r, 6);
+    if (force_scale) *force_scale = 12 * LcbPotential::repulsion_energy * (s6 * s6 - s6) / (r * r);
+    return LcbPotential::repulsion_energy * (s6 * s6 - 2 * s6 + 1);
+}
+
+}  // namespace
+
 LcbPotential::LcbPotential(const Surrogate& surrogate, double kappa, const Potential& reference,
                            double repulsion_fraction, double trust_sigma)
     : surrogate_(surrogate), kappa_(kappa), reference_(reference), repulsion_fraction_(repulsion_fraction),
@@ -33,7 +45,7 @@ double LcbPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, E
     const double energy = p.energy - kappa_ * p.sigma();
     // -d(mu - kappa sigma)/dx = F_mu + kappa dsigma/dx.
     if (with_sigma_gradient) *forces += kappa_ * sigma_gradient;
-    double repulsion = 0.0;
+    double total_repulsion = 0.0;
     if (repulsion_fraction_ > 0) {
         // Only pairs closer than r_c feel the prior: a cell grid finds them in O(N).
         const double longest = repulsion_fraction_ * largest_pair_distance(cluster.species, reference_);
@@ -41,17 +53,17 @@ double LcbPotential::compute(const Cluster& cluster, Eigen::Matrix3Xd* forces, E
             const double rc = repulsion_fraction_ * reference_.pair_distance(cluster.species[static_cast<std::size_t>(i)],
                                                                              cluster.species[static_cast<std::size_t>(j)]);
             if (r >= rc) return;
-            const double s6 = std::pow(rc / r, 6);
-            repulsion += repulsion_energy * (s6 * s6 - 2 * s6 + 1);
+            double scale = 0.0;
+            total_repulsion += repulsive_prior(rc, r, forces ? &scale : nullptr);
             if (forces) {
                 // dE/dr = -12 eps (s12 - s6) / r; with d = x_j - x_i the force on j is -dE/dr d/r.
-                const Eigen::Vector3d f = (12 * repulsion_energy * (s6 * s6 - s6) / (r * r)) * d;
+                const Eigen::Vector3d f = scale * d;
                 forces->col(j) += f;
                 forces->col(i) -= f;
             }
         });
     }
-    const double total = energy + repulsion;
+    const double total = energy + total_repulsion;
     if (atom_energies) *atom_energies = equal_partition(total, cluster.size());
     return total;
 }
@@ -75,12 +87,7 @@ std::unique_ptr<PairSumForm> LcbPotential::pair_sum_form(const std::vector<Speci
         void pair_terms(int a, int b, double r, double* out) const override {
             model_->pair_terms(a, b, r, out);
             const double rc = rc_[static_cast<std::size_t>(a) * species().size() + static_cast<std::size_t>(b)];
-            double repulsion = 0.0;
-            if (r < rc) {
-                const double s6 = std::pow(rc / r, 6);
-                repulsion = repulsion_energy * (s6 * s6 - 2 * s6 + 1);
-            }
-            out[m_] = repulsion;
+            out[m_] = r < rc ? repulsive_prior(rc, r) : 0.0;
         }
         void atom_terms(int a, double* out) const override {
             model_->atom_terms(a, out);

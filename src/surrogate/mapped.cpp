@@ -702,6 +702,28 @@ namespace {
 
 // One loop for both evaluators: the pair sum of the mean, its forces, the latent variance from
 // the per-pair features and the sigma gradient from a second pass over the same pairs.
+// One pair of type t at distance r: the mean pair function v, its slope dv and the features
+// `feat` (for the tables: the K modes) at r, or, below the table's start lo, at lo with the
+// repulsive extension of the mean, v + (-dv delta + W delta^3) and dv - 3 W delta^2 (delta =
+// lo - r; the features stay at their values at lo). Returns the prior variance such a pair adds,
+// sigma_f^2 (1 - exp(-delta^2 / (2 l^2))), and 0 on the table; `below`, if given, hears of it.
+template <class Features>
+double eval_pair(const MappedGp::Model& m, const Features& features, std::size_t t, double r, double& v, double& dv,
+                 double* feat, const std::function<void(double, double)>* below) {
+    const double lo = m.start[t];
+    if (r >= lo) {
+        features.eval(t, r, v, dv, feat, nullptr);
+        return 0.0;
+    }
+    if (below) (*below)(r, lo);
+    features.eval(t, lo, v, dv, feat, nullptr);
+    const double delta = lo - r;
+    v += -dv * delta + m.wall * delta * delta * delta;
+    dv -= 3.0 * m.wall * delta * delta;
+    const double sf2 = m.hyper.signal * m.hyper.signal, inv_l2 = 1.0 / (m.hyper.length * m.hyper.length);
+    return sf2 * (1.0 - std::exp(-0.5 * delta * delta * inv_l2));
+}
+
 template <class Features>
 Prediction predict_pairs(const MappedGp::Model& m, const Features& features, const Cluster& cluster,
                          Eigen::Matrix3Xd* mean_forces, Eigen::Matrix3Xd* sigma_gradient,
@@ -732,18 +754,8 @@ Prediction predict_pairs(const MappedGp::Model& m, const Features& features, con
     const CellGrid grid(cluster.positions, m.basis.sw.rc);
     grid.for_each_pair([&](int i, int j, const Eigen::Vector3d& d, double r) {
         const std::size_t t = m.types.index(idx[static_cast<std::size_t>(i)], idx[static_cast<std::size_t>(j)]);
-        const double lo = m.start[t];
         double v = 0.0, dv = 0.0;
-        if (r >= lo) {
-            features.eval(t, r, v, dv, f.data(), nullptr);
-        } else {
-            below(r, lo);
-            features.eval(t, lo, v, dv, f.data(), nullptr);
-            const double delta = lo - r;
-            v += -dv * delta + m.wall * delta * delta * delta;
-            dv -= 3.0 * m.wall * delta * delta;
-            extra += sf2 * (1.0 - std::exp(-0.5 * delta * delta * inv_l2));
-        }
+        extra += eval_pair(m, features, t, r, v, dv, f.data(), &below);
         p.energy += v;
         s.segment(features.offset(t), w) += Eigen::Map<const VectorXd>(f.data(), w);
         const Eigen::Vector3d u = d / r;
@@ -806,21 +818,9 @@ public:
     void pair_terms(int a, int b, double r, double* out) const override {
         std::fill(out, out + channels(), 0.0);
         if (!(r < cutoff_)) return;
-        const MappedGp::Model& m = model_;
-        const std::size_t t = m.types.index(index_[static_cast<std::size_t>(a)], index_[static_cast<std::size_t>(b)]);
-        const double lo = m.start[t];
+        const std::size_t t = model_.types.index(index_[static_cast<std::size_t>(a)], index_[static_cast<std::size_t>(b)]);
         double v = 0.0, dv = 0.0;
-        const TableFeatures features{m};
-        if (r >= lo) {
-            features.eval(t, r, v, dv, out + 1, nullptr);
-        } else {
-            below_(r, lo);
-            features.eval(t, lo, v, dv, out + 1, nullptr);
-            const double delta = lo - r;
-            v += -dv * delta + m.wall * delta * delta * delta;
-            out[k_ + 1] = m.hyper.signal * m.hyper.signal *
-                          (1.0 - std::exp(-0.5 * delta * delta / (m.hyper.length * m.hyper.length)));
-        }
+        out[k_ + 1] = eval_pair(model_, TableFeatures{model_}, t, r, v, dv, out + 1, &below_);
         out[0] = v;
     }
     void atom_terms(int a, double* out) const override {
@@ -880,15 +880,9 @@ double MappedGp::pair_energy(Species a, Species b, double r, double* slope) cons
         if (slope) *slope = 0.0;
         return 0.0;
     }
-    const double lo = model_->start[t];
     const TableFeatures features{*model_};
     std::vector<double> f(static_cast<std::size_t>(features.width()));
-    features.eval(t, std::max(r, lo), v, dv, f.data(), nullptr);
-    if (r < lo) {
-        const double delta = lo - r;
-        v += -dv * delta + model_->wall * delta * delta * delta;
-        dv -= 3.0 * model_->wall * delta * delta;
-    }
+    (void)eval_pair(*model_, features, t, r, v, dv, f.data(), nullptr);
     if (slope) *slope = dv;
     return v;
 }
