@@ -112,7 +112,8 @@ long cluster_size(const ParameterTable& system) {
 // [sweep]: the compositions as counts of the first [system] element, both pure ends included.
 SweepSettings read_sweep(const ParameterTable& sweep, const std::vector<Species>& elements, long size) {
     sweep.allow_only(
-        {"compositions", "seeds", "history_every", "hull_tolerance", "polish_passes", "polish_variants", "slices"});
+        {"compositions", "seeds", "history_every", "hull_tolerance", "polish_passes", "polish_variants", "slices",
+         "share_training"});
     SweepSettings s;
     s.elements = elements;
     s.size = static_cast<int>(size);
@@ -157,6 +158,7 @@ SweepSettings read_sweep(const ParameterTable& sweep, const std::vector<Species>
     s.polish_passes = static_cast<int>(sweep.get_integer_in("polish_passes", 10, 0, 1000));
     s.polish_variants = static_cast<int>(sweep.get_integer_in("polish_variants", 4, 1, 10000));
     s.slices = static_cast<int>(sweep.get_integer_in("slices", 1, 1, 1000000));
+    s.share_training = static_cast<long>(sweep.get_integer_in("share_training", s.share_training, 0, 10'000'000));
     if (s.slices > static_cast<int>(s.counts.size()))
         throw sweep.error("slices", fmt::format("is {} but the sweep has {} compositions: at most one slice per composition",
                                                 s.slices, s.counts.size()));

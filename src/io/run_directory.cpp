@@ -146,7 +146,8 @@ RunConfig nested_run_config(const RunConfig& root, const std::string& directory)
 
 nlohmann::json run_nested_search(const RunConfig& config, int threads, const std::atomic<bool>* interrupt,
                                  const std::function<void(const SearchEngine&)>& progress, int top,
-                                 const std::string& what, bool distribute) {
+                                 const std::string& what, bool distribute, std::vector<Sample> inherit,
+                                 std::size_t share) {
     if (interrupt && interrupt->load())
         return {{"stop_reason", "interrupted"}, {"best", real_to_json(std::numeric_limits<double>::quiet_NaN())}, {"counts", counts_to_json({})}, {"steps", 0},
                 {"minima_found", 0}, {"wall_time", 0.0}, {"top", nlohmann::json::array()}};
@@ -162,6 +163,7 @@ nlohmann::json run_nested_search(const RunConfig& config, int threads, const std
     const auto evaluator = make_evaluator(config, threads, distribute);
     SearchEngine engine(config.problem, config.engine, *config.driver, *evaluator, run_directory.logger());
     if (resume) run_directory.resume(engine);
+    else evaluator->inherit_training(std::move(inherit));
     run_directory.logger()->info("{}: driver {}", what, config.driver->describe());
     run_directory.logger()->info("{}: {}", config.screening ? "evaluate" : "relax", evaluator->describe());
     NestedObserver observer(run_directory, progress);
@@ -172,13 +174,19 @@ nlohmann::json run_nested_search(const RunConfig& config, int threads, const std
         if (static_cast<int>(best_minima.size()) >= top) break;
         best_minima.push_back(cluster_to_json(minimum.cluster));
     }
-    return {{"stop_reason", p.stop_reason},
-            {"best", real_to_json(engine.archive().best_energy())},
-            {"counts", counts_to_json(p.counts)},
-            {"steps", p.steps},
-            {"minima_found", engine.archive().found()},
-            {"wall_time", p.elapsed},
-            {"top", std::move(best_minima)}};
+    nlohmann::json answer = {{"stop_reason", p.stop_reason},
+                             {"best", real_to_json(engine.archive().best_energy())},
+                             {"counts", counts_to_json(p.counts)},
+                             {"steps", p.steps},
+                             {"minima_found", engine.archive().found()},
+                             {"wall_time", p.elapsed},
+                             {"top", std::move(best_minima)}};
+    if (share > 0) {
+        nlohmann::json training = nlohmann::json::array();
+        for (const Sample& sample : evaluator->shared_training(share)) training.push_back(sample_to_json(sample));
+        answer["training"] = std::move(training);
+    }
+    return answer;
 }
 
 std::string checkpoint_path(const std::string& run_directory) {

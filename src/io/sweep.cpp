@@ -399,6 +399,7 @@ struct SweepRunner::Composition {
     double wall_time = 0.0;
     std::string stop_reason;
     std::vector<Cluster> top;  // its best minima (at least one): seeds and polish offers for its neighbours
+    nlohmann::json training;   // its screening model's last training points, for the composition it seeds
     // The neighbour polish's best, if it beat the search (energy NaN otherwise).
     Cluster polish_cluster;
     double polish_energy = std::numeric_limits<double>::quiet_NaN();
@@ -440,8 +441,11 @@ struct SweepRunner::Impl {
         std::vector<std::string> elements;
         for (const Species z : s.elements) elements.push_back(symbol(z));
         return {{"elements", elements}, {"size", s.size}, {"compositions", s.counts}, {"seeds", s.seeds},
-                {"polish_variants", s.polish_variants}, {"seed", config.problem.seed}, {"driver", config.driver->name()}};
+                {"polish_variants", s.polish_variants}, {"seed", config.problem.seed}, {"driver", config.driver->name()},
+                {"share_training", shared_training()}};
     }
+    // Training points handed along the seed chain (0 without screening, which learns nothing).
+    [[nodiscard]] long shared_training() const { return config.screening ? config.sweep->share_training : 0; }
     // The neighbour polish so far: {"passes": [{"evaluations", "relaxations", "improved": {formula:
     // energy}}], "converged", "bests": {formula: {energy, pass, from, cluster}}}.
     nlohmann::json polish = {{"passes", nlohmann::json::array()}, {"converged", false}, {"bests", nlohmann::json::object()}};
@@ -473,9 +477,13 @@ nlohmann::json search_composition(const RunConfig& root, const nlohmann::json& t
     cfg.problem.species = s.species(n);
     for (const auto& seed : task.at("seeds")) cfg.problem.start.seeds.push_back(cluster_from_json(seed));
     make_replica(cfg, task.value("replica", 0));  // the sweep's replica (0 without replicas); builds the driver
+    std::vector<Sample> inherit;
+    if (task.contains("training"))
+        for (const auto& sample : task.at("training")) inherit.push_back(sample_from_json(sample));
+    const long share = root.screening ? s.share_training : 0;
     return run_nested_search(cfg, threads, interrupt, progress, std::max(1, s.seeds),
                              fmt::format("composition {} of the sweep in {}", cfg.problem.formula(), root.output_directory),
-                             distribute);
+                             distribute, std::move(inherit), static_cast<std::size_t>(share));
 }
 
 SweepRunner::SweepRunner(const RunConfig& config, RunDirectoryMode mode, int threads)
@@ -520,8 +528,10 @@ SweepRunner::SweepRunner(const RunConfig& config, RunDirectoryMode mode, int thr
         const nlohmann::json saved = read_json_file(sweep_checkpoint_path(m.dir));
         if (!saved.is_object() || saved.value("format", "") != sweep_format)
             throw InputError(fmt::format("--resume: {}: not a nanoscape sweep checkpoint", sweep_checkpoint_path(m.dir)));
-        const std::vector<std::string> differences =
-            identity_differences(saved.value("identity", nlohmann::json::object()), m.identity());
+        nlohmann::json saved_identity = saved.value("identity", nlohmann::json::object());
+        // Checkpoints of versions before share_training shared nothing.
+        if (saved_identity.is_object() && !saved_identity.contains("share_training")) saved_identity["share_training"] = 0;
+        const std::vector<std::string> differences = identity_differences(saved_identity, m.identity());
         if (!differences.empty())
             throw InputError(fmt::format("--resume: {} belongs to a different sweep: {}; resume with the run file (and "
                                          "seed) that started it, or start afresh with --overwrite",
@@ -626,6 +636,8 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
                 }
                 tasks.push_back({{"kind", "composition"}, {"n", n}, {"directory", c.directory}, {"seeds", std::move(seeds)},
                                  {"replica", root.problem.replica}});
+                if (const int from = m.schedule.seed_source(n); from >= 0 && m.shared_training() > 0)
+                    tasks.back()["training"] = m.at(from).training;
             }
             const auto take = [&](int n, const nlohmann::json& answer) {
                 Composition& c = m.at(n);
@@ -639,6 +651,7 @@ std::string SweepRunner::run(const std::atomic<bool>* interrupt) {
                 c.wall_time = answer.at("wall_time").get<double>();
                 c.top.clear();
                 for (const auto& t : answer.at("top")) c.top.push_back(cluster_from_json(t));
+                c.training = answer.value("training", nlohmann::json::array());
                 m.evaluations_done += c.counts.reference_evaluations;
             };
             if (mpi::size() > 1 && !spread) {

@@ -190,6 +190,10 @@ std::vector<Evaluation> LocalEvaluator::evaluate(std::span<const Candidate> batc
 
 nlohmann::json Evaluator::report() const { return nullptr; }
 
+std::vector<Sample> Evaluator::shared_training(std::size_t /*most*/) const { return {}; }
+
+void Evaluator::inherit_training(std::vector<Sample> /*samples*/) {}
+
 nlohmann::json LocalEvaluator::identity() const {
     return {{"relaxer", relaxer_.type()},
             {"fmax", options_.fmax},

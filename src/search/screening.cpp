@@ -24,24 +24,6 @@ namespace {
 // into a collapse, not a structure worth a reference call.
 constexpr double overlap_fraction = 0.6;
 
-nlohmann::json sample_to_json(const Sample& s) {
-    nlohmann::json j = {{"cluster", cluster_to_json(s.cluster)}, {"energy", real_to_json(s.energy)}};
-    if (s.forces) j["forces"] = vectors_to_json(*s.forces);
-    return j;
-}
-
-Sample sample_from_json(const nlohmann::json& j) {
-    Sample s;
-    s.cluster = cluster_from_json(j.at("cluster"));
-    s.energy = real_from_json(j.at("energy"));
-    if (j.contains("forces")) {
-        s.forces = vectors_from_json(j.at("forces"), "a force");
-        if (static_cast<std::size_t>(s.forces->cols()) != s.cluster.size())
-            throw InputError("a training sample has forces for another number of atoms");
-    }
-    return s;
-}
-
 const char* to_string(Verification v) {
     switch (v) {
         case Verification::relax: return "relax";
@@ -158,8 +140,22 @@ TrialSurface ScreeningEvaluator::trial_surface() const {
     if (surrogate_->ready())
         surface.potential = std::make_shared<LcbPotential>(*surrogate_, settings_.kappa_at(verified_), potential_);
     else
-        surface.design = std::max<long>(settings_.initial_design - verified_, 1);
+        surface.design = std::max<long>(settings_.initial_design - verified_ - inherited_, 1);
     return surface;
+}
+
+std::vector<Sample> ScreeningEvaluator::shared_training(std::size_t most) const {
+    const std::size_t first = pool_.size() > most ? pool_.size() - most : 0;
+    return {pool_.begin() + static_cast<std::ptrdiff_t>(first), pool_.end()};
+}
+
+void ScreeningEvaluator::inherit_training(std::vector<Sample> samples) {
+    if (samples.empty() || !pool_.empty() || verified_ > 0) return;
+    inherited_ = static_cast<long>(samples.size());
+    pool_ = std::move(samples);
+    // A model of the same alloy from its neighbour's data: screening starts at the first batch
+    // when that data makes up the initial design.
+    if (inherited_ >= settings_.initial_design && pool_.size() >= 2) retrain(true);
 }
 
 std::vector<Evaluation> ScreeningEvaluator::evaluate(std::span<const Candidate> batch) {
@@ -349,7 +345,7 @@ void ScreeningEvaluator::learn(std::span<const Evaluation> results) {
         ++since_retrain_;
     }
     if (!surrogate_->ready()) {
-        if (verified_ >= settings_.initial_design && pool_.size() >= 2) retrain(true);
+        if (verified_ + inherited_ >= settings_.initial_design && pool_.size() >= 2) retrain(true);
     } else if (since_retrain_ >= settings_.retrain_every) {
         retrain(retrains_ % settings_.optimize_every == 0);
     }
@@ -423,6 +419,7 @@ nlohmann::json ScreeningEvaluator::save_state() const {
             {"pool", std::move(pool)},
             {"verified_structures", std::move(structures)},
             {"verified", verified_},
+            {"inherited", inherited_},
             {"since_retrain", since_retrain_},
             {"retrains", retrains_},
             {"trained_count", trained_count_},
@@ -446,6 +443,9 @@ void ScreeningEvaluator::load_state(const nlohmann::json& state) {
         verified_prints_.push_back(structural_fingerprint(verified_structures_.back()));
     }
     verified_ = state.at("verified").get<long>();
+    inherited_ = state.value("inherited", 0L);  // absent in checkpoints of versions before sharing
+    if (inherited_ < 0 || static_cast<std::size_t>(inherited_) > pool_.size())
+        throw InputError("the screening state inherited more samples than it holds");
     since_retrain_ = state.at("since_retrain").get<long>();
     retrains_ = state.at("retrains").get<long>();
     trained_count_ = static_cast<std::size_t>(json_to_unsigned(state.at("trained_count"), "trained_count"));
@@ -471,6 +471,7 @@ nlohmann::json ScreeningEvaluator::report() const {
     nlohmann::json j;
     j["training_set_size"] = surrogate_->training_size();
     j["training_pool_size"] = pool_.size();
+    j["training_inherited"] = inherited_;
     j["retrain_count"] = retrains_;
     j["failed_fits"] = failed_fits_;
     if (!last_fit_error_.empty()) j["last_fit_error"] = last_fit_error_;

@@ -43,6 +43,24 @@ Cluster cluster_from_json(const nlohmann::json& j) {
     return Cluster(vectors_from_json(positions, "a position"), std::move(z));
 }
 
+nlohmann::json sample_to_json(const Sample& s) {
+    nlohmann::json j = {{"cluster", cluster_to_json(s.cluster)}, {"energy", real_to_json(s.energy)}};
+    if (s.forces) j["forces"] = vectors_to_json(*s.forces);
+    return j;
+}
+
+Sample sample_from_json(const nlohmann::json& j) {
+    Sample s;
+    s.cluster = cluster_from_json(j.at("cluster"));
+    s.energy = real_from_json(j.at("energy"));
+    if (j.contains("forces")) {
+        s.forces = vectors_from_json(j.at("forces"), "a force");
+        if (static_cast<std::size_t>(s.forces->cols()) != s.cluster.size())
+            throw InputError("a training sample has forces for another number of atoms");
+    }
+    return s;
+}
+
 void check_composition(const Cluster& cluster, const std::vector<Species>& composition, const std::string& what) {
     std::vector<Species> a = cluster.species, b = composition;
     std::sort(a.begin(), a.end());

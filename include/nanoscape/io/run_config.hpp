@@ -53,6 +53,9 @@ struct SweepSettings {
     double hull_tolerance = 1e-6;   ///< eV: a composition this close to the hull is on it
     int polish_passes = 10;         ///< neighbour-polish passes after the search (0: none); stops early when none improves
     int polish_variants = 4;        ///< structures made from each neighbour minimum per pass (different atoms changed)
+    /// With [screening]: the most training points a composition inherits from the one that
+    /// seeds it (the last of that one's pool), so its model starts knowing the alloy; 0: none.
+    long share_training = 0;
     /// [sweep] slices: the compositions split into this many runs of neighbouring compositions,
     /// each a sweep of its own (DIR/slices/s<k>), merged (io/replicas.hpp); 1: one sweep.
     int slices = 1;

@@ -84,9 +84,13 @@ private:
 /// reason, best energy ("best"), counts, steps, minima found, wall time and its `top` best
 /// minima ("top", as cluster JSON) as JSON. With `distribute` (rank 0 of an MPI run only), its
 /// batches are spread over the ranks (make_evaluator); otherwise they stay on this process.
+/// A fresh search starts with `inherit` as its evaluator's training data
+/// (Evaluator::inherit_training); with `share` > 0 the answer also holds the evaluator's last
+/// `share` training points ("training", sample JSON) for the next search to inherit.
 [[nodiscard]] nlohmann::json run_nested_search(const RunConfig& config, int threads, const std::atomic<bool>* interrupt,
                                                const std::function<void(const SearchEngine&)>& progress, int top,
-                                               const std::string& what, bool distribute = false);
+                                               const std::string& what, bool distribute = false,
+                                               std::vector<Sample> inherit = {}, std::size_t share = 0);
 
 /// The checkpoint file of a run directory (checkpoint/state.json).
 [[nodiscard]] std::string checkpoint_path(const std::string& run_directory);

@@ -152,6 +152,15 @@ public:
     /// The surface a driver may make its trials on instead of the reference, as of now (it may
     /// change after every evaluate()); none by default.
     [[nodiscard]] virtual TrialSurface trial_surface() const { return {}; }
+    /// The last `most` reference points this evaluator learned from (a screening model's
+    /// training pool, oldest first), for a related search to start from: a sweep hands them
+    /// to the next composition along its chain (docs/sweeps.md, share_training). None by default.
+    [[nodiscard]] virtual std::vector<Sample> shared_training(std::size_t most) const;
+    /// Starts a fresh search with `samples` (another search's shared_training()) as training
+    /// data, before its first evaluate(); they count towards a screening model's initial
+    /// design. Ignored by evaluators that do not learn, and on a resumed state (its checkpoint
+    /// holds what it inherited).
+    virtual void inherit_training(std::vector<Sample> samples);
 };
 
 /// Relaxes (or single-point evaluates) every candidate with the reference potential, in

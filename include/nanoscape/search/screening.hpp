@@ -111,7 +111,7 @@ public:
     [[nodiscard]] nlohmann::json identity() const override;
     [[nodiscard]] nlohmann::json save_state() const override;
     void load_state(const nlohmann::json& state) override;
-    /// training_set_size, training_pool_size, retrain_count, verified_candidates,
+    /// training_set_size, training_pool_size, training_inherited, retrain_count, verified_candidates,
     /// screened_candidates, screened_because (ranked_lower, uncertain, duplicate,
     /// surrogate_failed, overlapping: how many), screening_error_mae (eV; null before the first verified
     /// candidate), surrogate (its description).
@@ -120,6 +120,12 @@ public:
     /// the model is unsure, and the reference single points it picks there teach the model);
     /// before: design = the verified candidates still missing from initial_design (at least 1).
     [[nodiscard]] TrialSurface trial_surface() const override;
+    /// The last `most` points of the training pool (inherited ones first, then this search's).
+    [[nodiscard]] std::vector<Sample> shared_training(std::size_t most) const override;
+    /// Puts `samples` at the head of the pool, each counting as one verified candidate of the
+    /// initial design; fits the model at once if they complete it. Only before the first
+    /// evaluation (a resumed pool already holds them).
+    void inherit_training(std::vector<Sample> samples) override;
 
     /// The surrogate (ready() once screening has started).
     [[nodiscard]] const Surrogate& surrogate() const { return *surrogate_; }
@@ -151,6 +157,7 @@ private:
     std::map<std::string, long> dropped_;  // screened candidates by reason (summary.json screened_because)
     std::string last_fit_error_;     // why the last one failed
     long verified_ = 0;            // candidates verified (or passed through) and usable for training
+    long inherited_ = 0;           // samples at the head of pool_ from another search (inherit_training)
     long since_retrain_ = 0;       // of which since the last update
     long retrains_ = 0;            // updates and refits
     long predictions_ = 0;         // surrogate energy(+gradient) calls

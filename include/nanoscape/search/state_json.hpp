@@ -16,6 +16,7 @@
 #include "nanoscape/core/parameters.hpp"
 #include "nanoscape/core/rng.hpp"
 #include "nanoscape/geometry/cluster.hpp"
+#include "nanoscape/surrogate/sample.hpp"
 
 namespace nanoscape {
 
@@ -29,6 +30,11 @@ namespace nanoscape {
 [[nodiscard]] nlohmann::json cluster_to_json(const Cluster& cluster);
 /// Reads cluster_to_json(); throws nlohmann::json exceptions or InputError on a malformed value.
 [[nodiscard]] Cluster cluster_from_json(const nlohmann::json& j);
+
+/// A training sample: {"cluster", "energy" (eV), "forces" (eV/Angstrom, if it has them)}.
+[[nodiscard]] nlohmann::json sample_to_json(const Sample& sample);
+/// Reads sample_to_json(); InputError for forces of another number of atoms than the cluster.
+[[nodiscard]] Sample sample_from_json(const nlohmann::json& j);
 
 /// Throws InputError unless `cluster` has exactly the species of `composition` (any order)
 /// and finite positions: "<what> is Ag13Cu5 but the run is Ag13Cu6".

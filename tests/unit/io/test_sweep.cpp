@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -240,6 +241,92 @@ TEST(Sweep, ResultsDoNotDependOnTheThreadCountOrOnAnInterruption) {
         EXPECT_NE(std::string(e.what()).find("compositions"), std::string::npos) << e.what();
     }
     EXPECT_THROW(SweepRunner(one, RunDirectoryMode::fresh, 1), InputError);  // a sweep is there
+    fs::remove_all(work);
+}
+
+// With screening, each composition's model starts from the training points of the composition
+// that seeds it (share_training): exactly the last share_training points of that one's pool,
+// the same on any number of threads and after an interruption; share_training = 0 shares none.
+TEST(Sweep, SharedTraining_FollowsTheSeedChainReproducibly) {
+    const System sys = systems().back();  // EMT Pt-Au
+    const auto potential = load_potential_spec(sys.spec, "");
+    const fs::path work = work_directory("share");
+    const auto sweep_file = [&](long share) {
+        return write_sweep(work, sys, *potential,
+                           fmt::format("polish_passes = 0\n"
+                                       "share_training = {}\n[surrogate]\ntype = \"mapped\"\n[screening]\n"
+                                       "initial_design = 4\n",
+                                       share));
+    };
+    RunOverrides o = output_to(work / "one");
+    o.max_steps = 10;
+    const fs::path run = sweep_file(8);
+    const RunConfig one = load_run_config(run.string(), o);
+    {
+        SweepRunner s(one, RunDirectoryMode::fresh, 1);
+        ASSERT_EQ(s.run(nullptr), "finished");
+    }
+    const auto composition = [&](const fs::path& out, const std::string& formula) {
+        return nlohmann::json::parse(read_text(out / "compositions" / formula / "summary.json"));
+    };
+    // The chains from both ends (formulas in alphabetical order).
+    const std::vector<std::vector<std::string>> chains = {{"Au13", "Au12Pt", "Au11Pt2", "Au10Pt3", "Au9Pt4"},
+                                                          {"Pt13", "AuPt12", "Au2Pt11", "Au3Pt10", "Au4Pt9"}};
+    for (const auto& chain : chains) {
+        EXPECT_EQ(composition(work / "one", chain[0]).at("training_inherited").get<long>(), 0);
+        for (std::size_t k = 1; k < chain.size(); ++k) {
+            SCOPED_TRACE(chain[k]);
+            const long source_pool = composition(work / "one", chain[k - 1]).at("training_pool_size").get<long>();
+            const auto mine = composition(work / "one", chain[k]);
+            EXPECT_EQ(mine.at("training_inherited").get<long>(), std::min(8L, source_pool));
+            // Its pool: what it inherited, then one reference point per block.
+            EXPECT_EQ(mine.at("training_pool_size").get<long>(),
+                      mine.at("training_inherited").get<long>() + mine.at("verified_candidates").get<long>());
+        }
+    }
+    EXPECT_EQ(composition(work / "one", "Au9Pt4").at("training_inherited").get<long>(), 8);
+
+    // Two threads, and an interruption once a middle composition has a checkpoint: the same.
+    o.output = (work / "cut").string();
+    const RunConfig cut = load_run_config(run.string(), o);
+    std::atomic<bool> stop{false}, done{false};
+    std::thread watcher([&] {
+        const fs::path mark = work / "cut" / "compositions" / "Au11Pt2" / "checkpoint" / "state.json";
+        while (!done && !fs::exists(mark)) std::this_thread::sleep_for(std::chrono::microseconds(200));
+        stop = true;
+    });
+    {
+        SweepRunner s(cut, RunDirectoryMode::fresh, 2);
+        (void)s.run(&stop);
+    }
+    done = true;
+    watcher.join();
+    {
+        const RunConfig again = load_run_config(run.string(), o);  // SweepRunner keeps a reference
+        SweepRunner s(again, RunDirectoryMode::resume, 2);
+        ASSERT_EQ(s.run(nullptr), "finished");
+    }
+    EXPECT_EQ(results_of(work / "cut"), results_of(work / "one"));
+    for (const auto& chain : chains)
+        for (const auto& formula : chain)
+            EXPECT_EQ(composition(work / "cut", formula).at("training_inherited"),
+                      composition(work / "one", formula).at("training_inherited"))
+                << formula;
+
+    // share_training is part of the sweep's identity; 0 shares nothing.
+    const fs::path none = sweep_file(0);
+    o.output = (work / "cut").string();
+    const RunConfig other = load_run_config(none.string(), o);
+    EXPECT_THROW(SweepRunner(other, RunDirectoryMode::resume, 1), InputError);
+    o.output = (work / "none").string();
+    const RunConfig unshared = load_run_config(none.string(), o);
+    {
+        SweepRunner s(unshared, RunDirectoryMode::fresh, 2);
+        ASSERT_EQ(s.run(nullptr), "finished");
+    }
+    for (const auto& chain : chains)
+        for (const auto& formula : chain)
+            EXPECT_EQ(composition(work / "none", formula).at("training_inherited").get<long>(), 0) << formula;
     fs::remove_all(work);
 }
 

@@ -2,6 +2,7 @@
 // contract: plain until the initial design, only `verify` reference relaxations per batch,
 // honest counts, starting structures never screened, exact checkpoints, thread independence.
 
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -186,6 +187,48 @@ TEST(ScreeningEvaluator, CheckpointContinuesBitIdentically_AndThreadsDoNotMatter
         EXPECT_TRUE(ra[i].cluster.positions == rb[i].cluster.positions) << i;
     }
     EXPECT_EQ(a.screening->report().dump(), b.screening->report().dump());
+}
+
+TEST(ScreeningEvaluator, InheritedTrainingCountsTowardsTheDesign_AndIsShared) {
+    const ScreeningSettings settings = small_design();  // initial_design 6, verify 2
+    Rig a(settings, 2);
+    (void)a.screening->evaluate(batch_of(6, 1));
+    (void)a.screening->evaluate(batch_of(8, 2));
+    const nlohmann::json pool = a.screening->save_state().at("pool");
+    // shared_training: the last points of the pool, oldest first.
+    const auto last = a.screening->shared_training(5);
+    ASSERT_EQ(last.size(), 5u);
+    for (std::size_t i = 0; i < last.size(); ++i)
+        EXPECT_EQ(sample_to_json(last[i]), pool.at(pool.size() - 5 + i)) << i;
+    EXPECT_EQ(a.screening->shared_training(100000).size(), pool.size());
+
+    // A search that inherits a complete design screens its very first batch.
+    Rig b(settings, 1);
+    b.screening->inherit_training(a.screening->shared_training(100000));
+    ASSERT_TRUE(b.screening->surrogate().ready());
+    EXPECT_TRUE(b.screening->trial_surface().potential);
+    const auto first = b.screening->evaluate(batch_of(8, 3));
+    EXPECT_EQ(std::count_if(first.begin(), first.end(), [](const Evaluation& r) { return r.status == EvaluationStatus::screened; }),
+              6);
+    EXPECT_EQ(b.screening->counts().reference_relaxations, 2);
+    EXPECT_EQ(b.screening->report().at("training_inherited").get<std::size_t>(), pool.size());
+    // Once it has evaluated, a late inheritance changes nothing.
+    const std::string before = b.screening->save_state().dump();
+    b.screening->inherit_training(a.screening->shared_training(3));
+    EXPECT_EQ(b.screening->save_state().dump(), before);
+    // The checkpoint keeps what was inherited.
+    Rig restored(settings, 1);
+    restored.screening->load_state(nlohmann::json::parse(before));
+    EXPECT_EQ(restored.screening->report().dump(), b.screening->report().dump());
+
+    // Fewer points than the design: the rest of the design is still asked for, then it screens.
+    Rig c(settings, 1);
+    c.screening->inherit_training(a.screening->shared_training(4));
+    EXPECT_FALSE(c.screening->surrogate().ready());
+    EXPECT_EQ(c.screening->trial_surface().design, 2);
+    const auto design = c.screening->evaluate(batch_of(2, 4));
+    for (const auto& r : design) EXPECT_NE(r.status, EvaluationStatus::screened);
+    EXPECT_TRUE(c.screening->surrogate().ready());
 }
 
 TEST(ScreeningSettings, KappaDecaysLinearlyToItsFinalValue) {
